@@ -1,0 +1,62 @@
+"""clrlib: the helper library of *Provable super-convergence with a large cyclical learning rate*.
+
+Thin, typed and tested: spectra and quadratic problems, step-size schedules, residual
+polynomials and their exact sup norms, runners, closed-form theory, and the book's figure style.
+"""
+
+from . import style
+from .methods import DivergenceError, Run, gradient_descent
+from .polynomials import (
+    argmax_residual,
+    cycle_factor,
+    log_abs_residual,
+    log_sup_residual,
+    residual,
+    sup_residual,
+)
+from .schedules import (
+    Constant,
+    Cyclical,
+    Explicit,
+    Periodic,
+    Schedule,
+    as_steps,
+    clr_schedule,
+    constant,
+)
+from .spectra import (
+    Bimodal,
+    Interval,
+    Quadratic,
+    Spectrum,
+    as_spectrum,
+    least_squares_data,
+    random_orthogonal,
+)
+from .theory import (
+    CLRParameters,
+    clr_parameters,
+    gd_iterations,
+    gd_rate,
+    gd_step,
+    iterations_for_rate,
+)
+
+from .data import *  # noqa: F401,F403  (spectra of real and synthetic data)
+from .mlp import *  # noqa: F401,F403  (a small network: loss, gradient, Hessian-vector product)
+from .symbolic import *  # noqa: F401,F403  (sympy forms used by the proof chapters)
+from .baselines import *  # noqa: F401,F403  (Chebyshev, heavy ball, Nesterov, CG)
+from .iterations import *  # noqa: F401,F403  (iteration counts to reach eps)
+from .optimal import *  # noqa: F401,F403  (minimax polynomials, lower bounds)
+from . import baselines, data, iterations, mlp, optimal, symbolic
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Bimodal", "CLRParameters", "Constant", "Cyclical", "DivergenceError", "Explicit", "Interval",
+    "Periodic", "Quadratic", "Run", "Schedule", "Spectrum", "argmax_residual", "as_spectrum",
+    "as_steps", "clr_parameters", "clr_schedule", "constant", "cycle_factor", "gd_iterations",
+    "gd_rate", "gd_step", "gradient_descent", "iterations_for_rate", "least_squares_data",
+    "log_abs_residual", "log_sup_residual", "random_orthogonal", "residual", "style",
+    "sup_residual",
+]

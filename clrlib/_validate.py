@@ -1,0 +1,71 @@
+"""Input checks shared by clrlib's public functions.
+
+Every check raises :class:`ValueError` with a message that names the argument
+and the range it must lie in.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def real(name: str, value: Any) -> float:
+    """Return ``value`` as a finite float, or raise ``ValueError`` naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    return out
+
+
+def positive(name: str, value: Any) -> float:
+    """Return ``value`` as a float in (0, inf), or raise ``ValueError``."""
+    out = real(name, value)
+    if out <= 0.0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return out
+
+
+def open_unit(name: str, value: Any) -> float:
+    """Return ``value`` as a float in (0, 1), or raise ``ValueError``."""
+    out = real(name, value)
+    if not 0.0 < out < 1.0:
+        raise ValueError(f"{name} must lie in the open interval (0, 1), got {value!r}")
+    return out
+
+
+def count(name: str, value: Any, minimum: int = 0) -> int:
+    """Return ``value`` as an int >= ``minimum``, or raise ``ValueError``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    out = int(value)
+    if out < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return out
+
+
+def real_array(name: str, value: Any, ndim: int | None = None, nonempty: bool = False) -> np.ndarray:
+    """Return ``value`` as a float64 array of finite entries, or raise ``ValueError``."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of finite real numbers, got {value!r}") from exc
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-dimensional array, got shape {arr.shape}")
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} must contain at least one entry, got an empty array")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers (no nan or inf)")
+    return arr
+
+
+def rng(seed: Any) -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from a seed (int >= 0) or a Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(count("seed", seed, 0))
