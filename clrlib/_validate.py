@@ -17,7 +17,10 @@ def real(name: str, value: Any) -> float:
     """Return ``value`` as a finite float, or raise ``ValueError`` naming ``name``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an int (or Fraction) beyond float64's range
+        out = math.inf
     if not math.isfinite(out):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
     return out
@@ -50,11 +53,28 @@ def count(name: str, value: Any, minimum: int = 0) -> int:
 
 
 def real_array(name: str, value: Any, ndim: int | None = None, nonempty: bool = False) -> np.ndarray:
-    """Return ``value`` as a float64 array of finite entries, or raise ``ValueError``."""
+    """Return ``value`` as a float64 array of finite entries, or raise ``ValueError``.
+
+    Only real numbers are accepted: booleans, complex numbers and strings (even numeric
+    ones such as ``"1.5"``) raise, rather than being silently converted. Objects that
+    ``float()`` converts (``Fraction``, sympy numbers such as ``sqrt(2)``) are accepted.
+    """
+    def bad() -> ValueError:
+        shown = repr(value)
+        shown = shown if len(shown) <= 200 else shown[:200] + "..."
+        return ValueError(f"{name} must be an array of finite real numbers, got {shown}")
+
     try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of finite real numbers, got {value!r}") from exc
+        raw = np.asarray(value)
+        if raw.dtype.kind == "O":  # e.g. Fraction or sympy numbers: float() decides, but not these
+            ok = not any(isinstance(v, (bool, np.bool_, str, bytes)) for v in raw.flat)
+        else:
+            ok = raw.dtype.kind in "iuf"
+        arr = np.asarray(raw, dtype=np.float64) if ok else None
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise bad() from exc
+    if arr is None:
+        raise bad()
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-dimensional array, got shape {arr.shape}")
     if nonempty and arr.size == 0:

@@ -1,3 +1,377 @@
-"""(being written)"""
+"""Methods that only know the interval ``[mu, L]``: Chebyshev, heavy ball, Nesterov, CG.
 
-__all__: list[str] = []
+Each method here, run on a quadratic with Hessian ``H``, leaves the error
+``e_T = r_T(H) e_0`` with a *residual polynomial* ``r_T`` of degree ``<= T`` and ``r_T(0) = 1``
+(for conjugate gradient the polynomial depends on ``e_0``). This module gives
+
+- the residual polynomials and their exact worst cases over ``[mu, L]`` in closed form
+  (Chebyshev: ``1 / T_T((L + mu)/(L - mu))``; heavy ball: ``rho^T (1 + T (1 + rho))``);
+- the Chebyshev step sizes (reciprocal roots) in a chosen order;
+- matrix-free runners on a :class:`~clrlib.spectra.Quadratic` that record
+  ``||x_t - x*||`` for ``t = 0..T`` and raise :class:`~clrlib.methods.DivergenceError` like
+  :func:`~clrlib.methods.gradient_descent`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from . import _validate as V
+from .methods import DivergenceError, Run, _start
+from .spectra import Quadratic
+
+__all__ = [
+    "chebyshev_steps",
+    "chebyshev_residual",
+    "log_chebyshev_worst_case",
+    "chebyshev_worst_case",
+    "heavy_ball_parameters",
+    "heavy_ball_residual",
+    "log_heavy_ball_worst_case",
+    "heavy_ball_worst_case",
+    "nesterov_parameters",
+    "nesterov_residual",
+    "chebyshev_iteration",
+    "heavy_ball",
+    "nesterov",
+    "conjugate_gradient",
+]
+
+
+def _interval(mu: float, L: float) -> tuple[float, float]:
+    mu = V.positive("mu", mu)
+    L = V.positive("L", L)
+    if L < mu:
+        raise ValueError(f"L must be >= mu (0 < mu <= L), got mu={mu!r}, L={L!r}")
+    return mu, L
+
+
+def _arccosh_sigma(mu: float, L: float) -> float:
+    """``arccosh((L + mu)/(L - mu))`` without cancellation: ``log1p(x + sqrt(x (x + 2)))``, ``x = 2 mu/(L - mu)``."""
+    x = 2.0 * mu / (L - mu)
+    return math.log1p(x + math.sqrt(x * (x + 2.0)))
+
+
+def _kappa_T(kappa: float, T: int) -> tuple[float, int, float | None]:
+    """Checked ``kappa >= 1`` and ``T >= 0``, and the log worst case when it is trivial (``T = 0``: 0; ``kappa = 1``: ``-inf``)."""
+    kappa = V.real("kappa", kappa)
+    if kappa < 1:
+        raise ValueError(f"kappa must be >= 1, got {kappa!r}")
+    T = V.count("T", T, 0)
+    if T == 0:
+        return kappa, T, 0.0
+    if kappa == 1.0:
+        return kappa, T, -math.inf
+    return kappa, T, None
+
+
+# ----------------------------------------------------------------------------------------
+# Chebyshev
+# ----------------------------------------------------------------------------------------
+
+def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> np.ndarray:
+    """The ``T`` Chebyshev step sizes on ``[mu, L]``: the reciprocals of the roots of ``C_T``.
+
+    ``C_T(lam) = T_T((L + mu - 2 lam)/(L - mu)) / T_T((L + mu)/(L - mu))`` has the roots
+    ``lam_i = (L + mu)/2 + (L - mu)/2 cos((2i - 1) pi / (2T))``, ``i = 1..T``; gradient descent
+    with steps ``eta_i = 1/lam_i`` (in any order) has residual ``prod_i (1 - eta_i lam) = C_T(lam)``
+    in exact arithmetic. ``order`` is ``"increasing"`` (small steps first), ``"decreasing"``
+    (large steps first) or ``"leja"`` (the first step is the largest, each next one is the root
+    maximising the product of distances to the roots already used; a classical stable ordering).
+    """
+    mu, L = _interval(mu, L)
+    T = V.count("T", T, 1)
+    if order not in ("increasing", "decreasing", "leja"):
+        raise ValueError(f"order must be 'increasing', 'decreasing' or 'leja', got {order!r}")
+    i = np.arange(1, T + 1)
+    roots = 0.5 * (L + mu) + 0.5 * (L - mu) * np.cos((2 * i - 1) * np.pi / (2 * T))
+    roots = np.sort(roots)  # increasing roots = decreasing steps
+    if order == "decreasing":
+        return 1.0 / roots
+    if order == "increasing":
+        return 1.0 / roots[::-1]
+    # Leja ordering of the roots (largest step = smallest root first)
+    left = list(range(T))
+    chosen = [0]
+    left.remove(0)
+    with np.errstate(divide="ignore"):
+        logdist = np.log(np.abs(roots - roots[0]))
+    while left:
+        idx = np.array(left)
+        j = int(idx[np.argmax(logdist[idx])])
+        chosen.append(j)
+        left.remove(j)
+        with np.errstate(divide="ignore"):
+            logdist = logdist + np.log(np.abs(roots - roots[j]))
+    return 1.0 / roots[np.array(chosen)]
+
+
+def chebyshev_residual(mu: float, L: float, T: int, lam: np.ndarray | float) -> np.ndarray:
+    """``C_T(lam) = T_T((L + mu - 2 lam)/(L - mu)) / T_T((L + mu)/(L - mu))``, ``C_T(0) = 1``.
+
+    Evaluated stably: ``T_T(y) = cos(T arccos y)`` for ``|y| <= 1`` and
+    ``sign(y)^T cosh(T arccosh |y|)`` otherwise, the ratio formed in log space.
+    Needs ``mu < L``.
+    """
+    mu, L = _interval(mu, L)
+    if not mu < L:
+        raise ValueError(f"L must be > mu for the Chebyshev polynomial, got mu={mu!r}, L={L!r}")
+    T = V.count("T", T, 0)
+    lam_arr = V.real_array("lam", lam)
+    y = (L + mu - 2.0 * lam_arr) / (L - mu)
+    a = _arccosh_sigma(mu, L)
+    # log T_T(sigma) = T a + log((1 + exp(-2 T a))/2)
+    log_den = T * a + math.log1p(math.exp(-2.0 * T * a)) - math.log(2.0)
+    inside = np.abs(y) <= 1.0
+    out = np.empty(y.shape)
+    out[inside] = np.cos(T * np.arccos(y[inside])) * math.exp(-log_den)
+    ay = np.abs(y[~inside])
+    b = np.arccosh(ay)
+    log_num = T * b + np.log1p(np.exp(-2.0 * T * b)) - math.log(2.0)
+    sgn = np.where(y[~inside] < 0, (-1.0) ** T, 1.0)
+    with np.errstate(over="ignore"):
+        out[~inside] = sgn * np.exp(log_num - log_den)
+    return out
+
+
+def log_chebyshev_worst_case(kappa: float, T: int) -> float:
+    """``log max_{[mu, L]} |C_T| = -log T_T(sigma)``, ``sigma = (kappa + 1)/(kappa - 1)``.
+
+    With ``a = arccosh(sigma)``: ``log T_T(sigma) = T a + log((1 + exp(-2 T a))/2)``, exact and
+    finite for any ``T`` and ``kappa`` (``kappa = 1`` gives ``-inf`` for ``T >= 1``).
+    """
+    kappa, T, trivial = _kappa_T(kappa, T)
+    if trivial is not None:
+        return trivial
+    a = _arccosh_sigma(1.0, kappa)
+    return -(T * a + math.log1p(math.exp(-2.0 * T * a)) - math.log(2.0))
+
+
+def chebyshev_worst_case(kappa: float, T: int) -> float:
+    """``max_{lam in [mu, L]} |C_T(lam)| = 1 / T_T((kappa + 1)/(kappa - 1))`` (see :func:`log_chebyshev_worst_case`)."""
+    return math.exp(log_chebyshev_worst_case(kappa, T))
+
+
+# ----------------------------------------------------------------------------------------
+# Heavy ball and Nesterov
+# ----------------------------------------------------------------------------------------
+
+def heavy_ball_parameters(mu: float, L: float) -> tuple[float, float]:
+    """Polyak's optimal heavy-ball parameters on ``[mu, L]``: ``(alpha, beta)``.
+
+    ``alpha = 4 / (sqrt(L) + sqrt(mu))^2``, ``beta = rho^2`` with
+    ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)``.
+    """
+    mu, L = _interval(mu, L)
+    alpha = 4.0 / (math.sqrt(L) + math.sqrt(mu)) ** 2
+    rho = (math.sqrt(L) - math.sqrt(mu)) / (math.sqrt(L) + math.sqrt(mu))
+    return alpha, rho * rho
+
+
+def _momentum_recurrence(T: int, r1: np.ndarray, step) -> np.ndarray:
+    """``r_T`` of ``r_0 = 1``, ``r_1 = r1``, ``r_{t+1} = step(r_t, r_{t-1})``."""
+    T = V.count("T", T, 0)
+    prev, cur = np.ones(r1.shape), r1
+    if T == 0:
+        return prev
+    for _ in range(T - 1):
+        prev, cur = cur, step(cur, prev)
+    return cur
+
+
+def heavy_ball_residual(alpha: float, beta: float, T: int, lam: np.ndarray | float) -> np.ndarray:
+    """The heavy-ball residual ``r_T(lam)`` for ``x_{t+1} = x_t - alpha grad f(x_t) + beta (x_t - x_{t-1})``.
+
+    Started with ``x_{-1} = x_0`` (so the first step is a gradient step):
+    ``r_0 = 1``, ``r_1 = 1 - alpha lam``, ``r_{t+1} = (1 + beta - alpha lam) r_t - beta r_{t-1}``.
+    """
+    alpha = V.positive("alpha", alpha)
+    beta = _beta(beta)
+    lam_arr = V.real_array("lam", lam)
+    a = 1.0 + beta - alpha * lam_arr
+    return _momentum_recurrence(T, 1.0 - alpha * lam_arr, lambda cur, prev: a * cur - beta * prev)
+
+
+def log_heavy_ball_worst_case(kappa: float, T: int) -> float:
+    """``log max_{lam in [mu, L]} |r_T(lam)|`` for heavy ball with Polyak's parameters.
+
+    With ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)`` the residual is
+    ``r_T = rho^T (U_T(x) - rho U_{T-1}(x))``, ``x = (1 + rho^2 - alpha lam)/(2 rho)`` in ``[-1, 1]``
+    (``U`` the Chebyshev polynomials of the second kind); its maximum modulus over ``[mu, L]`` is
+    attained at ``lam = L`` (``x = -1``) and equals ``rho^T (1 + T (1 + rho))``.
+    """
+    kappa, T, trivial = _kappa_T(kappa, T)
+    if trivial is not None:
+        return trivial
+    s = math.sqrt(kappa)
+    rho = (s - 1.0) / (s + 1.0)
+    return T * math.log1p(-2.0 / (s + 1.0)) + math.log1p(T * (1.0 + rho))
+
+
+def heavy_ball_worst_case(kappa: float, T: int) -> float:
+    """``rho^T (1 + T (1 + rho))``, the exact worst case of heavy ball (see :func:`log_heavy_ball_worst_case`)."""
+    return math.exp(log_heavy_ball_worst_case(kappa, T))
+
+
+def nesterov_parameters(mu: float, L: float) -> tuple[float, float]:
+    """Nesterov's constant parameters for ``mu``-strongly convex, ``L``-smooth problems: ``(1/L, beta)``.
+
+    ``beta = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)``.
+    """
+    mu, L = _interval(mu, L)
+    return 1.0 / L, (math.sqrt(L) - math.sqrt(mu)) / (math.sqrt(L) + math.sqrt(mu))
+
+
+def nesterov_residual(step: float, beta: float, T: int, lam: np.ndarray | float) -> np.ndarray:
+    """Nesterov's residual ``r_T(lam)`` for ``x_{t+1} = y_t - step grad f(y_t)``, ``y_{t+1} = x_{t+1} + beta (x_{t+1} - x_t)``.
+
+    With ``y_0 = x_0``: ``r_0 = 1``, ``r_1 = 1 - step lam`` and
+    ``r_{t+1} = (1 - step lam)((1 + beta) r_t - beta r_{t-1})``.
+    """
+    step = V.positive("step", step)
+    beta = _beta(beta)
+    q = 1.0 - step * V.real_array("lam", lam)
+    return _momentum_recurrence(T, q, lambda cur, prev: q * ((1.0 + beta) * cur - beta * prev))
+
+
+# ----------------------------------------------------------------------------------------
+# Runners
+# ----------------------------------------------------------------------------------------
+
+def _beta(beta: float) -> float:
+    beta = V.real("beta", beta)
+    if not 0.0 <= beta < 1.0:
+        raise ValueError(f"beta must lie in [0, 1), got {beta!r}")
+    return beta
+
+
+def _begin(problem: Quadratic, x0, dtype, T: int, overflow: float) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """Checked ``T``, ``overflow``, the start ``x_0`` and the error record with ``errors[0]`` filled."""
+    T = V.count("T", T, 0)
+    overflow = V.positive("overflow", overflow)
+    x = _start(problem, x0, dtype)
+    errors = np.empty(T + 1)
+    errors[0] = float(np.linalg.norm(x.astype(np.float64) - problem.x_star))
+    return x, errors, T, overflow
+
+
+def _record(errors: np.ndarray, t: int, x: np.ndarray, problem: Quadratic, overflow: float) -> None:
+    err = float(np.linalg.norm(x.astype(np.float64) - problem.x_star))
+    errors[t] = err
+    if not np.isfinite(err) or err > overflow:
+        raise DivergenceError(t, err, errors[: t + 1].copy())
+
+
+def chebyshev_iteration(problem: Quadratic, mu: float, L: float, T: int,
+                        x0: np.ndarray | None = None, *, dtype: type = np.float64,
+                        overflow: float = 1e150) -> Run:
+    """The Chebyshev semi-iterative method on ``[mu, L]`` (stable three-term recurrence).
+
+    With ``d = (L + mu)/2``, ``sigma = (L + mu)/(L - mu)`` and ``g_t = H x_t - b``:
+    ``x_1 = x_0 - g_0 / d`` and ``x_{t+1} = omega_{t+1} (x_t - g_t / d) + (1 - omega_{t+1}) x_{t-1}``,
+    ``omega_{t+1} = 2 sigma tau_t / tau_{t+1}`` with ``tau_t = T_t(sigma)``, computed through the ratios
+    ``q_{t+1} = tau_t / tau_{t+1} = 1/(2 sigma - q_t)``, ``q_1 = 1/sigma`` (all in ``(0, 1]``, so nothing
+    overflows). The error after ``t`` steps is ``C_t(H) e_0``, for every ``t``.
+    """
+    mu, L = _interval(mu, L)
+    x, errors, T, overflow = _begin(problem, x0, dtype, T, overflow)
+    d = 0.5 * (L + mu)
+    inv_d = np.asarray(1.0 / d, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if T >= 1:
+            x_prev, x = x, x - inv_d * problem.gradient(x)
+            _record(errors, 1, x, problem, overflow)
+        if mu == L:
+            for t in range(2, T + 1):
+                x = x - inv_d * problem.gradient(x)
+                _record(errors, t, x, problem, overflow)
+            return Run(errors=errors, x=x)
+        sigma = (L + mu) / (L - mu)
+        q = 1.0 / sigma
+        for t in range(2, T + 1):
+            q = 1.0 / (2.0 * sigma - q)
+            omega = np.asarray(2.0 * sigma * q, dtype=dtype)
+            x_new = omega * (x - inv_d * problem.gradient(x)) + (np.asarray(1.0, dtype=dtype) - omega) * x_prev
+            x_prev, x = x, x_new
+            _record(errors, t, x, problem, overflow)
+    return Run(errors=errors, x=x)
+
+
+def heavy_ball(problem: Quadratic, alpha: float, beta: float, T: int,
+               x0: np.ndarray | None = None, *, dtype: type = np.float64,
+               overflow: float = 1e150) -> Run:
+    """Polyak's heavy ball ``x_{t+1} = x_t - alpha (H x_t - b) + beta (x_t - x_{t-1})``, ``x_{-1} = x_0``.
+
+    The error after ``t`` steps is ``r_t(H) e_0`` with ``r_t`` of :func:`heavy_ball_residual`.
+    Use :func:`heavy_ball_parameters` for Polyak's optimal ``(alpha, beta)``.
+    """
+    alpha = V.positive("alpha", alpha)
+    beta = _beta(beta)
+    x, errors, T, overflow = _begin(problem, x0, dtype, T, overflow)
+    x_prev = x.copy()
+    a = np.asarray(alpha, dtype=dtype)
+    b = np.asarray(beta, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, T + 1):
+            x_prev, x = x, x - a * problem.gradient(x) + b * (x - x_prev)
+            _record(errors, t, x, problem, overflow)
+    return Run(errors=errors, x=x)
+
+
+def nesterov(problem: Quadratic, step: float, beta: float, T: int,
+             x0: np.ndarray | None = None, *, dtype: type = np.float64,
+             overflow: float = 1e150) -> Run:
+    """Nesterov's method ``x_{t+1} = y_t - step (H y_t - b)``, ``y_{t+1} = x_{t+1} + beta (x_{t+1} - x_t)``, ``y_0 = x_0``.
+
+    Records ``||x_t - x*||``; the error is ``r_t(H) e_0`` with ``r_t`` of :func:`nesterov_residual`.
+    Use :func:`nesterov_parameters` for ``(1/L, (sqrt(kappa) - 1)/(sqrt(kappa) + 1))``.
+    """
+    step = V.positive("step", step)
+    beta = _beta(beta)
+    x, errors, T, overflow = _begin(problem, x0, dtype, T, overflow)
+    y = x.copy()
+    s = np.asarray(step, dtype=dtype)
+    b = np.asarray(beta, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, T + 1):
+            x_new = y - s * problem.gradient(y)
+            y = x_new + b * (x_new - x)
+            x = x_new
+            _record(errors, t, x, problem, overflow)
+    return Run(errors=errors, x=x)
+
+
+def conjugate_gradient(problem: Quadratic, T: int, x0: np.ndarray | None = None, *,
+                       dtype: type = np.float64, overflow: float = 1e150) -> Run:
+    """Conjugate gradient (Hestenes and Stiefel) for ``H x = b``, ``T`` iterations, matrix-free.
+
+    ``r_0 = b - H x_0``, ``p_0 = r_0``; ``a_t = r_t^T r_t / p_t^T H p_t``, ``x_{t+1} = x_t + a_t p_t``,
+    ``r_{t+1} = r_t - a_t H p_t``, ``p_{t+1} = r_{t+1} + (r_{t+1}^T r_{t+1} / r_t^T r_t) p_t``.
+    In exact arithmetic ``x_t`` minimises ``||x - x*||_H`` over ``x_0 + span{r_0, ..., H^{t-1} r_0}``.
+    If the residual becomes exactly zero the iterate is kept for the remaining steps.
+    """
+    x, errors, T, overflow = _begin(problem, x0, dtype, T, overflow)
+    r = -problem.gradient(x)
+    p = r.copy()
+    rr = float(r.astype(np.float64) @ r.astype(np.float64))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for t in range(1, T + 1):
+            if rr == 0.0:
+                errors[t] = errors[t - 1]
+                continue
+            hp = problem.hvp(p)
+            php = float(p.astype(np.float64) @ hp.astype(np.float64))
+            if php <= 0.0 or not np.isfinite(php):
+                errors[t:] = errors[t - 1]
+                break
+            a = np.asarray(rr / php, dtype=dtype)
+            x = x + a * p
+            r = r - a * hp
+            rr_new = float(r.astype(np.float64) @ r.astype(np.float64))
+            p = r + np.asarray(rr_new / rr, dtype=dtype) * p
+            rr = rr_new
+            _record(errors, t, x, problem, overflow)
+    return Run(errors=errors, x=x)

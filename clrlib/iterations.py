@@ -1,3 +1,354 @@
-"""(being written)"""
+"""Iteration counts: the first ``T`` at which a method's worst-case error over ``E`` is ``<= eps``.
 
-__all__: list[str] = []
+**Worst-case error.** Every method here, run for ``T`` steps on a quadratic whose Hessian has
+its eigenvalues in the spectrum ``E``, leaves the error ``e_T = r_T(H) e_0`` with a residual
+polynomial ``r_T`` (``r_T(0) = 1``) that does not depend on ``e_0``. Its worst-case error is::
+
+    W_T = sup_{lam in E} |r_T(lam)| = sup over H with eigenvalues in E and e_0 != 0 of ||e_T||_2 / ||e_0||_2,
+
+the Euclidean norm of the error relative to the initial error, any starting point
+(a relative ``H``-norm error has the same supremum). The counts below are the least ``T >= 0``
+with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no sampling):
+
+- ``"gd"``: constant step ``2/(mu + L)``; ``W_T = ((kappa - 1)/(kappa + 1))^T`` (``mu, L`` lie in ``E``).
+- ``"chebyshev"``: for each ``T`` the ``T``-step Chebyshev polynomial of ``[mu, L]`` (what the
+  three-term recurrence has after ``T`` steps); ``W_T = 1/T_T((kappa + 1)/(kappa - 1))``.
+- ``"heavy_ball"``: Polyak's parameters for ``[mu, L]``, ``x_{-1} = x_0``;
+  ``W_T = rho^T (1 + T (1 + rho))``, ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)`` (attained at ``lam = L``).
+- ``"clr"``, ``"clr_centred"``: the cyclical schedule with the parameters of
+  :func:`~clrlib.theory.clr_parameters` (variant ``"paper"`` / ``"centred"``) for this ``eps``;
+  ``W_T`` is the exact sup over ``E`` of the product of the first ``T`` factors ``1 - eta_t lam``,
+  for every ``T``, including ``T`` inside a cycle (see :func:`cyclical_iterations`).
+- ``"clr_best"``: the least count of :func:`cyclical_iterations` over the search grid of
+  :func:`clr_best_parameters`.
+
+The first three use only ``mu = min E`` and ``L = max E``; the cyclical ones need a
+:class:`~clrlib.spectra.Bimodal` spectrum. Conjugate gradient has no residual polynomial
+independent of ``e_0`` and is not counted here (chapter 6 measures it on sampled problems).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from .baselines import log_chebyshev_worst_case, log_heavy_ball_worst_case
+from .polynomials import _log_abs_factor as _log_abs_one_minus  # log|1 - x|, log1p below 1
+from .spectra import Bimodal, Spectrum, as_spectrum
+from .theory import clr_parameters, gd_iterations, iterations_for_rate
+
+__all__ = [
+    "METHODS",
+    "iterations",
+    "log_worst_case",
+    "log_sup_two_steps",
+    "cyclical_log_worst_case",
+    "cyclical_iterations",
+    "BestCLR",
+    "clr_best_parameters",
+]
+
+#: The methods :func:`iterations` knows.
+METHODS: tuple[str, ...] = ("gd", "chebyshev", "heavy_ball", "clr", "clr_centred", "clr_best")
+
+
+def log_sup_two_steps(eta_plus: float, eta_minus: float, m_plus: np.ndarray | int,
+                      m_minus: np.ndarray | int, spectrum: Spectrum) -> np.ndarray:
+    """``log max_{lam in E} |(1 - eta_plus lam)^m_plus (1 - eta_minus lam)^m_minus|``, exact, vectorised.
+
+    ``m_plus, m_minus >= 0`` are integer arrays (broadcast together). With ``a = eta_plus > b = eta_minus``
+    the modulus is decreasing on ``(0, 1/a)``, increasing on ``(1/b, inf)`` and, between the roots,
+    ``log|p|`` is concave with its only stationary point at::
+
+        lam* = (m_plus / b + m_minus / a) / (m_plus + m_minus)
+
+    (the zero of ``-m_plus a/(1 - a lam) - m_minus b/(1 - b lam)``). So the maximum over each interval
+    of ``E`` is at one of its ends or at ``lam*`` if ``lam*`` lies inside it. The same holds with the
+    roles swapped when ``a < b``; for ``a = b`` the exponents add.
+    """
+    a = V.positive("eta_plus", eta_plus)
+    b = V.positive("eta_minus", eta_minus)
+    spec = as_spectrum(spectrum)
+    mp = np.asarray(m_plus)
+    mm = np.asarray(m_minus)
+    if not (np.issubdtype(mp.dtype, np.integer) or mp.dtype == bool) or np.any(mp < 0):
+        raise ValueError("m_plus must be integers >= 0")
+    if not (np.issubdtype(mm.dtype, np.integer) or mm.dtype == bool) or np.any(mm < 0):
+        raise ValueError("m_minus must be integers >= 0")
+    out = _two_step_core(np.asarray(a), np.asarray(b), mp.astype(float), mm.astype(float), spec)
+    return out if out.ndim else out[()]
+
+
+def _two_step_core(a: np.ndarray, b: np.ndarray, mp: np.ndarray, mm: np.ndarray, spec: Spectrum) -> np.ndarray:
+    """:func:`log_sup_two_steps` for arrays ``a, b, mp, mm`` broadcast together (no checks)."""
+    a, b, mp, mm = np.broadcast_arrays(a.astype(float), b.astype(float), mp, mm)
+    shape = a.shape
+    a, b, mp, mm = (np.ravel(v) for v in (a, b, mp, mm))
+    ends = np.array([p for iv in spec.intervals for p in iv])
+    with np.errstate(invalid="ignore"):
+        # 0 * (-inf) must count as 0 (a factor raised to the power 0)
+        terms = (np.where(mp[..., None] == 0, 0.0, mp[..., None] * _log_abs_one_minus(a[..., None] * ends))
+                 + np.where(mm[..., None] == 0, 0.0, mm[..., None] * _log_abs_one_minus(b[..., None] * ends)))
+    best = np.max(terms, axis=-1)
+    both = (mp > 0) & (mm > 0) & (a != b)
+    if np.any(both):
+        lam_star = (mp[both] / b[both] + mm[both] / a[both]) / (mp[both] + mm[both])
+        inside = np.zeros(lam_star.shape, dtype=bool)
+        for lo, hi in spec.intervals:
+            inside |= (lam_star > lo) & (lam_star < hi)
+        if np.any(inside):
+            ls = lam_star[inside]
+            val = (mp[both][inside] * _log_abs_one_minus(a[both][inside] * ls)
+                   + mm[both][inside] * _log_abs_one_minus(b[both][inside] * ls))
+            sub = best[both]
+            sub[inside] = np.maximum(sub[inside], val)
+            best[both] = sub
+    return best.reshape(shape)
+
+
+def _as_bimodal(spectrum, method: str) -> Bimodal:
+    """``spectrum`` as a :class:`~clrlib.spectra.Bimodal` (a two-interval spectrum is converted)."""
+    if isinstance(spectrum, Bimodal):
+        return spectrum
+    spec = as_spectrum(spectrum)
+    if len(spec.intervals) == 2:
+        (mu, mu1), (L1, L) = spec.intervals
+        return Bimodal(mu, mu1, L1, L)
+    raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals) for method {method!r}, got {spec!r}")
+
+
+def _cycle_exponents(c: np.ndarray, r: np.ndarray, K: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exponents of ``eta_plus`` and ``eta_minus`` after ``c`` full cycles and ``r`` more steps (``0 <= r <= K``)."""
+    m_plus = c + (r >= 1)
+    m_minus = c * K + np.maximum(r - 1, 0)
+    return m_plus.astype(np.int64), m_minus.astype(np.int64)
+
+
+def cyclical_log_worst_case(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum,
+                            T: np.ndarray | int) -> np.ndarray:
+    """``log W_T`` for the cyclical schedule (``eta_plus`` once, then ``eta_minus`` ``K`` times, repeated).
+
+    After ``T = c (K + 1) + r`` steps (``0 <= r <= K``) the residual is
+    ``(1 - eta_plus lam)^(c + [r >= 1]) (1 - eta_minus lam)^(c K + max(r - 1, 0))``; its exact
+    log-sup over ``E`` comes from :func:`log_sup_two_steps`. Vectorised over ``T``.
+    """
+    K = V.count("K", K, 0)
+    T_arr = np.asarray(T)
+    if not np.issubdtype(T_arr.dtype, np.integer) or np.any(T_arr < 0):
+        raise ValueError("T must be integers >= 0")
+    c, r = np.divmod(T_arr.astype(np.int64), K + 1)
+    mp, mm = _cycle_exponents(c, r, K)
+    return log_sup_two_steps(eta_plus, eta_minus, mp, mm, spectrum)
+
+
+def _cycle_log_factor(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum) -> float:
+    return float(log_sup_two_steps(eta_plus, eta_minus, 1, K, spectrum))
+
+
+def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum, eps: float) -> int:
+    """The least ``T`` with ``W_T <= eps`` for the cyclical schedule, exactly (``T`` may end inside a cycle).
+
+    Needs the per-cycle factor ``F = max_E |(1 - eta_plus lam)(1 - eta_minus lam)^K| < 1``
+    (otherwise ``ValueError``). Write ``T = c (K + 1) + r``, ``0 <= r <= K``, and
+    ``W(c, r) = sup_E |P^c Q_r|`` with ``P`` the cycle polynomial and ``Q_r`` the partial cycle. Because
+    ``|P| <= F < 1`` on ``E``, ``|P^{c+1} Q_r| <= |P^c Q_r|`` pointwise, so every ``W(., r)`` is
+    non-increasing in ``c``, hence so is ``min_r W(c, r)``. A bisection over ``c`` in ``[0, C]``,
+    ``C = ceil(log eps / log F)`` (where ``W(C, 0) = F^C <= eps``), finds the least ``c*`` with
+    ``min_r W(c*, r) <= eps``; the answer is ``c* (K + 1) + min{r : W(c*, r) <= eps}``. No ``T`` before
+    it qualifies: for ``c < c*`` no ``r`` does. (``W_T`` itself is not monotone in ``T``: the large
+    step raises it.)
+    """
+    eta_plus = V.positive("eta_plus", eta_plus)
+    eta_minus = V.positive("eta_minus", eta_minus)
+    K = V.count("K", K, 0)
+    eps = V.open_unit("eps", eps)
+    spec = as_spectrum(spectrum)
+    log_f = _cycle_log_factor(eta_plus, eta_minus, K, spec)
+    if not log_f < 0.0:
+        raise ValueError(
+            f"eta_plus, eta_minus, K must give a per-cycle factor < 1 on the spectrum, got {math.exp(log_f):.6g}")
+    log_eps = math.log(eps)
+    r = np.arange(K + 1, dtype=np.int64)
+
+    def row(c: int) -> np.ndarray:
+        mp, mm = _cycle_exponents(np.full(K + 1, c, dtype=np.int64), r, K)
+        return log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec)
+
+    C = iterations_for_rate(math.exp(log_f), eps) if log_f > -700 else 1
+    while row(C)[0] > log_eps:  # guard against rounding in exp/log
+        C += 1
+    lo, hi = -1, C  # predicate false at lo (c = -1: nothing), true at hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if np.min(row(mid)) <= log_eps:
+            hi = mid
+        else:
+            lo = mid
+    ok = np.nonzero(row(hi) <= log_eps)[0]
+    return int(hi * (K + 1) + ok[0])
+
+
+@dataclass(frozen=True)
+class BestCLR:
+    """The best cyclical schedule on the search grid of :func:`clr_best_parameters`."""
+
+    eta_plus: float
+    eta_minus: float
+    K: int
+    iterations: int
+    grid_size: int
+
+
+def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus: int = 17) -> BestCLR:
+    """The cyclical schedule ``(eta_plus, eta_minus, K)`` with the fewest iterations to ``eps`` on a grid.
+
+    The grid (with ``E = [mu, mu1] U [L1, L]``):
+
+    - ``eta_plus = 1/theta``, ``theta`` in ``n_plus`` geometric points of ``[mu, min(2 mu1, sqrt(mu1 L1))]``
+      plus the theorem's ``mu1`` and ``(mu + mu1)/2``;
+    - ``eta_minus = 1/theta``, ``theta`` in ``n_minus`` geometric points of ``[L/2, L]`` plus ``(L1 + L)/2``
+      (so ``eta_minus <= 2/L``: the small steps never amplify);
+    - ``K = 0, 1, ..., 2 max(K_paper, K_centred) + 2`` (the theorem's ``K`` for both variants; 66 if
+      neither variant has a finite ``K``).
+
+    The candidates include the theorem's two schedules, so the result is never worse than either.
+    Search: the first count at the end of a cycle is exact in closed form, ``T_end = (K + 1) C`` with
+    ``C`` the least integer with ``F^C <= eps`` (``F`` the per-cycle factor). Since ``eta_minus <= 2/L``,
+    ``W(c + 1, 0) <= W(c, r)`` for ``r >= 1``, so the exact count lies in ``[T_end - K, T_end]``. The exact
+    count (:func:`cyclical_iterations`) is computed for grid points in increasing order of
+    ``T_end - K`` until that lower bound reaches the best exact count found: the minimum over the
+    grid is exact. Ties go to the first grid point in that order.
+    """
+    spectrum = _as_bimodal(spectrum, "clr_best")
+    eps = V.open_unit("eps", eps)
+    n_plus = V.count("n_plus", n_plus, 2)
+    n_minus = V.count("n_minus", n_minus, 2)
+    mu, mu1, L1, L = spectrum.mu, spectrum.mu1, spectrum.L1, spectrum.L
+    theorem = []
+    for variant in ("paper", "centred"):
+        try:
+            theorem.append(clr_parameters(spectrum, eps, variant))
+        except ValueError:  # no finite K for this variant (a one-point small cluster)
+            pass
+    top = min(2.0 * mu1, math.sqrt(mu1 * L1))
+    th_plus = np.unique(np.concatenate([np.geomspace(mu, max(top, mu), n_plus), [mu1, 0.5 * (mu + mu1)]]))
+    th_minus = np.unique(np.concatenate([np.geomspace(0.5 * L, L, n_minus), [0.5 * (L1 + L)]]))
+    K_max = 2 * max([p.K for p in theorem] or [32]) + 2
+    Ks = np.arange(K_max + 1)
+    log_eps = math.log(eps)
+    ep_g, em_g, k_g = np.meshgrid(1.0 / th_plus, 1.0 / th_minus, Ks, indexing="ij")
+    ep_g, em_g, k_g = ep_g.ravel(), em_g.ravel(), k_g.ravel()
+    lf = np.empty(k_g.size)
+    for lo in range(0, k_g.size, 200_000):  # bounded memory
+        sl = slice(lo, lo + 200_000)
+        lf[sl] = _two_step_core(ep_g[sl], em_g[sl], np.ones(k_g[sl].size), k_g[sl].astype(float), spectrum)
+    good = lf < 0
+    lf, Kg = lf[good], k_g[good]
+    C = np.maximum(np.ceil(log_eps / lf), 1.0)
+    # exact integer correction of the ceiling: least C >= 1 with C log F <= log eps
+    C = np.where((C > 1) & ((C - 1) * lf <= log_eps), C - 1, C)
+    C = np.where(C * lf > log_eps, C + 1, C)
+    te = (Kg + 1) * C
+    lower, t_end, kk = [te - Kg], [te], [Kg]
+    eps_p, eps_m = [ep_g[good]], [em_g[good]]
+    # the theorem's own schedules (exactly as clr_parameters gives them)
+    for p in theorem:
+        te = cyclical_iterations(p.eta_plus, p.eta_minus, p.K, spectrum, eps)
+        lower.append(np.array([te])); t_end.append(np.array([te])); kk.append(np.array([p.K]))
+        eps_p.append(np.array([p.eta_plus])); eps_m.append(np.array([p.eta_minus]))
+    lower_a, t_end_a, kk_a = np.concatenate(lower), np.concatenate(t_end), np.concatenate(kk)
+    ep_a, em_a = np.concatenate(eps_p), np.concatenate(eps_m)
+    order = np.lexsort((t_end_a, lower_a))
+    best = None
+    for i in order:
+        if best is not None and lower_a[i] >= best[0]:
+            break
+        T = cyclical_iterations(float(ep_a[i]), float(em_a[i]), int(kk_a[i]), spectrum, eps)
+        if best is None or T < best[0]:
+            best = (T, float(ep_a[i]), float(em_a[i]), int(kk_a[i]))
+    assert best is not None
+    return BestCLR(eta_plus=float(best[1]), eta_minus=float(best[2]), K=int(best[3]),
+                   iterations=int(best[0]), grid_size=int(lower_a.size))
+
+
+def _method(method: str) -> str:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    return method
+
+
+def log_worst_case(method: str, spectrum: Spectrum, T: int, eps: float = 1e-6) -> float:
+    """``log W_T`` for ``method`` (see the module docstring); ``eps`` fixes the cyclical schedules' parameters."""
+    method = _method(method)
+    spec = as_spectrum(spectrum)
+    T = V.count("T", T, 0)
+    eps = V.open_unit("eps", eps)
+    kappa = spec.kappa
+    if method == "gd":
+        return T * math.log1p(-2.0 / (kappa + 1.0)) if kappa > 1 else (0.0 if T == 0 else -math.inf)
+    if method == "chebyshev":
+        return log_chebyshev_worst_case(kappa, T)
+    if method == "heavy_ball":
+        return log_heavy_ball_worst_case(kappa, T)
+    ep, em, K = _clr_triple(method, spec, eps)
+    return float(cyclical_log_worst_case(ep, em, K, spec, T))
+
+
+def _clr_triple(method: str, spec: Spectrum, eps: float) -> tuple[float, float, int]:
+    spec = _as_bimodal(spec, method)
+    if method == "clr_best":
+        b = clr_best_parameters(spec, eps)
+        return b.eta_plus, b.eta_minus, b.K
+    p = clr_parameters(spec, eps, "paper" if method == "clr" else "centred")
+    return p.eta_plus, p.eta_minus, p.K
+
+
+def _first_T(log_w, log_eps: float, hi: int) -> int:
+    """Least ``T`` in ``[1, hi]`` with ``log_w(T) <= log_eps`` for a non-increasing ``log_w``."""
+    while log_w(hi) > log_eps:
+        hi *= 2
+    lo = 0
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if log_w(mid) <= log_eps:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def iterations(method: str, spectrum: Spectrum, eps: float) -> int:
+    """The least ``T`` with worst-case error ``W_T = sup_{lam in E} |r_T(lam)| <= eps`` (exact).
+
+    ``method`` is one of :data:`METHODS`; ``W_T`` and how it is computed for each are defined in the
+    module docstring. ``"gd"``: :func:`~clrlib.theory.gd_iterations`. ``"chebyshev"`` and
+    ``"heavy_ball"``: the set of ``T`` with ``W_T <= eps`` is an up-set, so the least ``T`` is found by
+    bisection on the closed form. For Chebyshev ``W_T`` is decreasing. Heavy ball's is not: the ratio
+    ``W_{T+1}/W_T = rho (1 + (1 + rho)/(1 + T (1 + rho)))`` decreases in ``T`` from ``rho (2 + rho)``
+    (``> 1`` once ``kappa > 3 + 2 sqrt 2``) towards ``rho``, so ``W_T`` first rises above ``W_0 = 1`` (a
+    transient hump) and then decreases; on the rising part ``W_T >= 1 > eps``. The cyclical methods: :func:`cyclical_iterations`.
+    """
+    method = _method(method)
+    spec = as_spectrum(spectrum)
+    eps = V.open_unit("eps", eps)
+    kappa = spec.kappa
+    log_eps = math.log(eps)
+    if method == "gd":
+        return gd_iterations(kappa, eps)
+    if method == "chebyshev":
+        if kappa == 1.0:
+            return 1
+        guess = max(1, int(math.acosh(1.0 / eps) / (2.0 / math.sqrt(kappa))) + 1)
+        return _first_T(lambda T: log_chebyshev_worst_case(kappa, T), log_eps, guess)
+    if method == "heavy_ball":
+        if kappa == 1.0:
+            return 1
+        guess = max(1, int(2.0 * math.sqrt(kappa) * (-log_eps + 10.0)))
+        return _first_T(lambda T: log_heavy_ball_worst_case(kappa, T), log_eps, guess)
+    if method == "clr_best":
+        return clr_best_parameters(_as_bimodal(spec, method), eps).iterations
+    ep, em, K = _clr_triple(method, spec, eps)
+    return cyclical_iterations(ep, em, K, spec, eps)

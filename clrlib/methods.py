@@ -27,7 +27,7 @@ class DivergenceError(FloatingPointError):
         super().__init__(f"iterate diverged at step {step}: ||x_t - x*|| = {norm:.3g}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Run:
     """A run's record: ``errors[t] = ||x_t - x*||`` for ``t = 0..T`` and the last iterate ``x``."""
 
@@ -43,7 +43,11 @@ class Run:
 def _start(problem: Quadratic, x0, dtype) -> np.ndarray:
     if not isinstance(problem, Quadratic):
         raise ValueError(f"problem must be a clrlib.Quadratic, got {type(problem).__name__}")
-    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+    try:
+        ok = dtype is not None and np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
+    except TypeError:
+        ok = False
+    if not ok:
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
     if x0 is None:
         return np.zeros(problem.dim, dtype=dtype)
@@ -51,6 +55,15 @@ def _start(problem: Quadratic, x0, dtype) -> np.ndarray:
     if x.shape[0] != problem.dim:
         raise ValueError(f"x0 must have length {problem.dim}, got {x.shape[0]}")
     return x.astype(dtype)
+
+
+def error_norm(x: np.ndarray, x_star: np.ndarray) -> float:
+    """``||x - x*||_2`` in float64, scaled by ``max |x - x*|`` so it does not overflow before the entries do."""
+    d = x.astype(np.float64) - x_star
+    s = float(np.max(np.abs(d))) if d.size else 0.0
+    if s == 0.0 or not np.isfinite(s):
+        return s
+    return s * float(np.linalg.norm(d / s))
 
 
 def gradient_descent(problem: Quadratic, schedule: Schedule | Sequence[float] | np.ndarray,
@@ -67,12 +80,12 @@ def gradient_descent(problem: Quadratic, schedule: Schedule | Sequence[float] | 
     overflow = V.positive("overflow", overflow)
     x = _start(problem, x0, dtype)
     errors = np.empty(steps.size + 1)
-    errors[0] = np.linalg.norm(x.astype(np.float64) - problem.x_star)
+    errors[0] = error_norm(x, problem.x_star)
     eta = steps.astype(dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps.size):
             x = x - eta[t] * problem.gradient(x)
-            err = float(np.linalg.norm(x.astype(np.float64) - problem.x_star))
+            err = error_norm(x, problem.x_star)
             errors[t + 1] = err
             if not np.isfinite(err) or err > overflow:
                 raise DivergenceError(t + 1, err, errors[: t + 2].copy())

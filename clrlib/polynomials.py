@@ -89,30 +89,55 @@ def _dlog(u: np.ndarray, m: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np
     return d1, d2
 
 
-def _stationary_points(u: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _stationary_points(u: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                       lo_is_root: np.ndarray | None = None, hi_is_root: np.ndarray | None = None) -> np.ndarray:
     """The zero of ``g'`` in each ``(lo_i, hi_i)``, where ``g'(lo_i) > 0 > g'(hi_i)``.
 
     ``g`` is strictly concave between consecutive roots (``g'' = -sum m_j u_j^2/(1-u_j lam)^2 < 0``),
-    so ``g'`` is strictly decreasing and the zero is unique. Safeguarded Newton: a Newton
-    step that leaves the bracket is replaced by bisection.
+    so ``g'`` is strictly decreasing and the zero is unique. It is the zero of
+    ``f = g' * w`` with ``w = (lam - lo)(hi - lam)`` where an end is a root (the factor is
+    dropped at an end that is not): ``w > 0`` inside, and it cancels the poles of ``g'`` at the
+    piece's own roots, so Newton on the smooth ``f`` converges in a few steps. Safeguarded: a
+    Newton step that leaves the bracket ``[lo, hi]`` (shrunk by the sign of ``g'``) is replaced
+    by bisection; it stops (after taking that step) once the Newton step is below ``1e-10`` of
+    the distance ``d`` to the piece's ends: with ``|g''| ~ m/d^2`` the error left in ``g = log|p|``
+    is ``~ m 1e-20``, far below rounding. Only the points not yet converged are updated.
     """
-    lo = lo.copy()
-    hi = hi.copy()
+    eps = np.finfo(float).eps
+    lo = lo.astype(float)
+    hi = hi.astype(float)
+    wl = np.zeros(lo.shape, bool) if lo_is_root is None else np.asarray(lo_is_root, bool)
+    wr = np.zeros(hi.shape, bool) if hi_is_root is None else np.asarray(hi_is_root, bool)
+    left, right = lo.copy(), hi.copy()          # the roots (if any) whose poles are cancelled
     x = 0.5 * (lo + hi)
-    for _ in range(200):
-        d1, d2 = _dlog(u, m, x)
-        pos = d1 > 0
-        lo = np.where(pos, x, lo)
-        hi = np.where(pos, hi, x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x - d1 / d2
-        mid = 0.5 * (lo + hi)
-        ok = np.isfinite(newton) & (newton > lo) & (newton < hi)
-        x_new = np.where(ok, newton, mid)
-        done = (np.abs(x_new - x) <= 4 * np.finfo(float).eps * np.abs(x)) | (hi - lo <= 4 * np.finfo(float).eps * np.abs(hi))
-        x = x_new
-        if np.all(done):
-            break
+    active = np.arange(x.size)
+    # a point within rounding of a root gives g' = -inf or nan: harmless, it bisects
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(200):
+            if active.size == 0:
+                break
+            xa = x[active]
+            d1, d2 = _dlog(u, m, xa)
+            pos = d1 > 0
+            la = np.where(pos, xa, lo[active])
+            ha = np.where(pos, hi[active], xa)
+            lo[active], hi[active] = la, ha
+            a = np.where(wl[active], xa - left[active], 1.0)
+            b = np.where(wr[active], right[active] - xa, 1.0)
+            da = wl[active].astype(float)
+            db = -wr[active].astype(float)
+            f = d1 * a * b
+            df = d2 * a * b + d1 * (da * b + a * db)
+            newton = xa - f / df
+            # converged: the Newton step is below 1e-10 of the distance to the piece's ends. Then
+            # the step is taken even if rounding in g' puts it just outside the shrunk bracket.
+            near = 1e-10 * np.minimum(xa - left[active], right[active] - xa)
+            small = np.isfinite(newton) & (np.abs(newton - xa) <= near)
+            ok = np.isfinite(newton) & (newton > la) & (newton < ha)
+            x_new = np.where(small | ok, newton, 0.5 * (la + ha))
+            done = small | (np.abs(x_new - xa) <= 4 * eps * np.abs(xa)) | (ha - la <= 4 * eps * np.abs(ha)) | (d1 == 0)
+            x[active] = np.where(d1 == 0, xa, x_new)
+            active = active[~done]
     return x
 
 
@@ -131,9 +156,10 @@ def _critical_candidates(u: np.ndarray, m: np.ndarray, spectrum: Spectrum) -> np
         inner = roots[(roots > a) & (roots < b)]
         cuts = np.concatenate([[a], inner, [b]])
         is_root = np.concatenate([[False], np.ones(inner.size, bool), [False]])
-        # a or b may itself be a root
-        is_root[0] = bool(np.any(roots == a))
-        is_root[-1] = bool(np.any(roots == b))
+        # a or b may itself be a root: either a == fl(1/u_j), or 1 - u_j a rounds to 0 although
+        # fl(1/u_j) != a (then g' is not defined at a and must not be evaluated there)
+        is_root[0] = bool(np.any(roots == a) or np.any(u * a == 1.0))
+        is_root[-1] = bool(np.any(roots == b) or np.any(u * b == 1.0))
         los.append(cuts[:-1]); his.append(cuts[1:])
         lo_root.append(is_root[:-1]); hi_root.append(is_root[1:])
     lo = np.concatenate(los); hi = np.concatenate(his)
@@ -144,7 +170,8 @@ def _critical_candidates(u: np.ndarray, m: np.ndarray, spectrum: Spectrum) -> np
         d_lo = np.where(lo_is_root, np.inf, _dlog(u, m, np.where(lo_is_root, 0.0, lo))[0])
         d_hi = np.where(hi_is_root, -np.inf, _dlog(u, m, np.where(hi_is_root, 0.0, hi))[0])
     inside = (d_lo > 0) & (d_hi < 0)
-    stationary = _stationary_points(u, m, lo[inside], hi[inside]) if np.any(inside) else np.empty(0)
+    stationary = (_stationary_points(u, m, lo[inside], hi[inside], lo_is_root[inside], hi_is_root[inside])
+                  if np.any(inside) else np.empty(0))
     return np.concatenate([np.asarray(endpoints, float), stationary])
 
 
@@ -186,16 +213,31 @@ def argmax_residual(steps: Sequence[float] | np.ndarray, spectrum: Spectrum | Se
 
 def cycle_factor(eta_plus: float, eta_minus: float, K: int,
                  spectrum: Spectrum | Sequence[Sequence[float]]) -> float:
-    """The exact per-cycle factor ``max_{lam in E} |(1 - eta_plus lam)(1 - eta_minus lam)^K|``."""
+    """The exact per-cycle factor ``max_{lam in E} |P(lam)|``, ``P(lam) = (1 - eta_plus lam)(1 - eta_minus lam)^K``.
+
+    ``P'(lam) = -(K+1) eta_plus eta_minus (1 - eta_minus lam)^(K-1) (lam* - lam)`` with
+
+        lam* = (eta_plus + K eta_minus) / ((K + 1) eta_plus eta_minus)
+             = (1/(K+1)) (1/eta_minus) + (K/(K+1)) (1/eta_plus),
+
+    so for ``K >= 1`` the only critical points of ``P`` are ``lam*`` and the root ``1/eta_minus``
+    (where ``|P| = 0``); for ``K = 0``, ``P`` is linear. Hence the maximum of ``|P|`` over each
+    interval of ``E`` is attained at one of its endpoints or at ``lam*`` (if ``K >= 1`` and
+    ``lam*`` lies in the interval). ``|P|`` is evaluated at these candidates in log space
+    (``log|1 - x|`` via ``log1p``), so unstable steps neither overflow nor lose accuracy.
+    """
     eta_plus = V.positive("eta_plus", eta_plus)
     eta_minus = V.positive("eta_minus", eta_minus)
     K = V.count("K", K, 0)
-    u = np.array([eta_plus, eta_minus]) if K > 0 else np.array([eta_plus])
-    m = np.array([1.0, float(K)]) if K > 0 else np.array([1.0])
-    if K > 0 and eta_plus == eta_minus:
-        u, m = np.array([eta_plus]), np.array([K + 1.0])
     spec = as_spectrum(spectrum)
-    cand = _critical_candidates(u, m, spec)
-    logs, _ = _log_abs_and_sign(u, m, cand)
+    cand = [x for interval in spec.intervals for x in interval]
+    if K >= 1:
+        lam_star = (1.0 / eta_minus + K / eta_plus) / (K + 1.0)
+        if bool(spec.contains(lam_star)):
+            cand.append(lam_star)
+    lam = np.asarray(cand, dtype=float)
+    logs = _log_abs_factor(eta_plus * lam)
+    if K >= 1:
+        logs = logs + K * _log_abs_factor(eta_minus * lam)
     with np.errstate(over="ignore"):
         return float(np.exp(np.max(logs)))

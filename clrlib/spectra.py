@@ -89,10 +89,9 @@ class Spectrum:
             raise ValueError(f"spacing must be 'linear' or 'log', got {spacing!r}")
         parts = []
         for lo, hi in self._intervals:
-            if spacing == "log":
-                parts.append(np.geomspace(lo, hi, n))
-            else:
-                parts.append(np.linspace(lo, hi, n))
+            part = np.geomspace(lo, hi, n) if spacing == "log" else np.linspace(lo, hi, n)
+            # rounding (e.g. geomspace with lo == hi) must not leave [lo, hi] or break the order
+            parts.append(np.maximum.accumulate(np.clip(part, lo, hi)))
         return np.concatenate(parts)
 
     def sample(self, n: int | Sequence[int], seed: int | np.random.Generator = 0,
@@ -181,7 +180,15 @@ class Bimodal(Spectrum):
             )
         mu = V.positive("mu", mu)
         L = mu * kappa
-        return cls(mu, mu * ks, L / kl, L)
+        if not np.isfinite(L):
+            raise ValueError(f"mu * kappa must be a finite number (float64), got mu={mu!r}, kappa={kappa!r}")
+        mu1, L1 = mu * ks, L / kl
+        if not mu1 < L1:  # ks * kl < kappa, but rounding can still make mu1 >= L1
+            raise ValueError(
+                f"kappa must exceed kappa_small * kappa_large (= {ks * kl!r}) by more than rounding "
+                f"so that mu1 = mu * kappa_small < L1 = L / kappa_large, got {kappa!r}"
+            )
+        return cls(mu, mu1, L1, L)
 
     @property
     def mu1(self) -> float:
@@ -227,13 +234,14 @@ def random_orthogonal(n: int, seed: int | np.random.Generator = 0) -> np.ndarray
     return q * np.sign(np.diag(r))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Quadratic:
     """``f(x) = 1/2 x^T H x - b^T x`` with ``H`` symmetric positive definite.
 
     Build it with :meth:`from_eigenvalues` (diagonal or randomly rotated), :meth:`from_hessian`
     or :meth:`from_least_squares`. ``eigenvalues`` are those of ``H``; ``hessian`` is ``None``
     for a diagonal problem (then ``H = diag(eigenvalues)``, applied without forming it).
+    Problems compare and hash by identity (their fields are arrays).
     """
 
     eigenvalues: np.ndarray
@@ -251,15 +259,26 @@ class Quadratic:
         """True when ``H`` is diagonal (the problem lives in its eigenbasis)."""
         return self.hessian is None
 
+    def _cast(self, name: str, dtype: np.dtype) -> np.ndarray:
+        """``self.<name>`` in ``dtype``; a cast copy is made once and kept (not per product)."""
+        arr = getattr(self, name)
+        if arr.dtype == dtype:
+            return arr
+        cache = self.__dict__.setdefault("_casts", {})   # frozen: bypass __setattr__
+        key = (name, np.dtype(dtype).str)
+        if key not in cache:
+            cache[key] = arr.astype(dtype)
+        return cache[key]
+
     def hvp(self, v: np.ndarray) -> np.ndarray:
-        """The Hessian-vector product ``H v``."""
+        """The Hessian-vector product ``H v`` (in the dtype of ``v``)."""
         if self.hessian is None:
-            return self.eigenvalues.astype(v.dtype, copy=False) * v
-        return self.hessian.astype(v.dtype, copy=False) @ v
+            return self._cast("eigenvalues", v.dtype) * v
+        return self._cast("hessian", v.dtype) @ v
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         """The gradient ``H x - b``, in the dtype of ``x``."""
-        return self.hvp(x) - self.b.astype(x.dtype, copy=False)
+        return self.hvp(x) - self._cast("b", x.dtype)
 
     def value(self, x: np.ndarray) -> float:
         """``f(x) - f(x*) = 1/2 (x - x*)^T H (x - x*)``."""
@@ -318,7 +337,8 @@ def least_squares_data(eigenvalues: np.ndarray, n_samples: int, seed: int | np.r
                        noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """A random design ``X`` (``n_samples x d``) with ``X^T X`` having the given eigenvalues, and ``y``.
 
-    ``X = U diag(sqrt(eigenvalues)) V^T`` with ``U`` (orthonormal columns) and ``V`` Haar-random,
+    ``X = U diag(sqrt(eigenvalues)) V^T`` with ``U`` (``n_samples x d``, orthonormal columns) and
+    ``V`` Haar-random,
     ``y = X w + noise * N(0, I)`` with ``w`` standard normal. Needs ``n_samples >= d``.
     """
     eig = V.real_array("eigenvalues", eigenvalues, ndim=1, nonempty=True)
@@ -330,7 +350,8 @@ def least_squares_data(eigenvalues: np.ndarray, n_samples: int, seed: int | np.r
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
     gen = V.rng(seed)
-    u = random_orthogonal(n_samples, gen)[:, :d]
+    q, r = np.linalg.qr(gen.standard_normal((n_samples, d)))   # reduced QR: n x d, orthonormal columns
+    u = q * np.sign(np.diag(r))
     v = random_orthogonal(d, gen)
     X = (u * np.sqrt(eig)) @ v.T
     y = X @ gen.standard_normal(d) + noise * gen.standard_normal(n_samples)

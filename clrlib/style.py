@@ -58,6 +58,6 @@ def use() -> None:
 
 def color(method: str) -> str:
     """The book's colour for ``method`` (a key of :data:`COLORS`)."""
-    if method not in COLORS:
+    if not isinstance(method, str) or method not in COLORS:
         raise ValueError(f"method must be one of {sorted(COLORS)}, got {method!r}")
     return COLORS[method]

@@ -1,0 +1,67 @@
+"""Tests of clrlib.style: one figure style for the book."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import matplotlib.colors as mcolors
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+import clrlib  # noqa: E402
+from clrlib import style  # noqa: E402
+
+
+@pytest.fixture
+def fresh_rc():
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        yield matplotlib.rcParams
+
+
+def test_use_sets_rcparams(fresh_rc):
+    assert fresh_rc["axes.spines.top"] is True
+    clrlib.style.use()
+    for key, value in style.RC.items():
+        got = fresh_rc[key]
+        if isinstance(value, tuple):
+            assert tuple(got) == value, key
+        else:
+            assert got == value, key
+    assert fresh_rc["axes.spines.top"] is False and fresh_rc["svg.fonttype"] == "none"
+    style.use()                                            # idempotent
+    assert fresh_rc["figure.facecolor"] == "white"
+
+
+def test_use_returns_none_and_draws(fresh_rc):
+    assert style.use() is None
+    fig, ax = plt.subplots()
+    ax.semilogy([1, 2, 3], [1.0, 0.1, 0.01], color=style.color("clr"), label="CLR")
+    ax.legend()
+    assert tuple(fig.get_size_inches()) == pytest.approx(style.RC["figure.figsize"])
+    plt.close(fig)
+
+
+def test_rc_keys_are_valid_matplotlib_settings():
+    for key in style.RC:
+        assert key in matplotlib.rcParams, key
+
+
+def test_colors():
+    assert set(style.COLORS) >= {"gd", "chebyshev", "heavy_ball", "nesterov", "cg", "clr", "minimax", "bound"}
+    for name, value in style.COLORS.items():
+        assert style.color(name) == value
+        assert re.fullmatch(r"#[0-9A-Fa-f]{6}", value)
+        assert mcolors.is_color_like(value)
+    methods = ["gd", "chebyshev", "heavy_ball", "nesterov", "cg", "clr", "minimax"]
+    assert len({style.color(m) for m in methods}) == len(methods)   # methods are distinguishable
+
+
+@pytest.mark.parametrize("name", ["adam", "", "GD", None, 3, ["gd"], {"gd": 1}])
+def test_color_rejects_unknown_method(name):
+    with pytest.raises(ValueError, match=r"^method must be one of \["):
+        style.color(name)

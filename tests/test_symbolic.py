@@ -1,0 +1,87 @@
+"""Tests of clrlib.symbolic: sympy forms of the cycle polynomial and the sign certificates."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+import clrlib
+from clrlib.symbolic import (
+    bimodal_parametrisation,
+    bimodal_symbols,
+    certify_abs_le,
+    certify_nonnegative,
+    clr_constants_sym,
+    cycle_coefficient_sym,
+    cycle_critical_point_sym,
+    cycle_derivative_factor_sym,
+    cycle_polynomial_sym,
+    cycle_symbols,
+    interval_point,
+)
+
+
+def test_exported():
+    assert clrlib.cycle_polynomial_sym is cycle_polynomial_sym
+    assert clrlib.certify_nonnegative is certify_nonnegative
+
+
+@pytest.mark.parametrize("K", range(0, 6))
+def test_expansion_matches_binomial_formula(K):
+    s = cycle_symbols()
+    poly = sp.Poly(sp.expand(cycle_polynomial_sym(K)), s.lam)
+    assert poly.degree() == K + 1
+    for j in range(K + 2):
+        assert sp.simplify(poly.coeff_monomial(s.lam**j) - cycle_coefficient_sym(j, K)) == 0
+    assert cycle_polynomial_sym(K).subs(s.lam, 0) == 1
+
+
+def test_critical_point():
+    s = cycle_symbols()
+    ls = cycle_critical_point_sym()
+    assert sp.simplify(ls - (s.eta_plus + s.K * s.eta_minus) / ((s.K + 1) * s.eta_plus * s.eta_minus)) == 0
+    Q = cycle_derivative_factor_sym()
+    assert sp.simplify(Q.subs(s.lam, ls)) == 0
+    # numeric K: P'(lam*) = 0
+    for K in range(1, 5):
+        dP = sp.diff(cycle_polynomial_sym(K), s.lam)
+        assert sp.simplify(dP.subs(s.lam, ls.subs(s.K, K))) == 0
+
+
+def test_certificates_are_sound_on_simple_cases():
+    x, y = sp.symbols("x y", positive=True)
+    assert certify_nonnegative(x * y + x**2)
+    assert certify_nonnegative((x + 1) / (y + 2))
+    assert certify_nonnegative(sp.Integer(0))
+    assert not certify_nonnegative(x - y)
+    assert not certify_nonnegative(-x)
+    z = sp.Symbol("z")  # not declared positive: no certificate
+    assert not certify_nonnegative(z**2 + 1)
+    assert certify_abs_le(x / (x + y), sp.Integer(1))
+    assert not certify_abs_le(x, y)
+
+
+@pytest.mark.parametrize("variant", ["paper", "centred"])
+def test_factor_bounds(variant):
+    b = bimodal_symbols()
+    sub, _ = bimodal_parametrisation()
+    k = clr_constants_sym(variant)
+    small, _ = interval_point(b.mu, b.mu1)
+    large, _ = interval_point(b.L1, b.L)
+    fp = lambda lam: (1 - k["eta_plus"] * lam).subs(sub)  # noqa: E731
+    fm = lambda lam: (1 - k["eta_minus"] * lam).subs(sub)  # noqa: E731
+    assert certify_abs_le(fp(small), k["s"].subs(sub))
+    assert certify_nonnegative(fm(small)) and certify_nonnegative(1 - fm(small))
+    assert certify_abs_le(fp(large), k["A"].subs(sub))
+    assert certify_abs_le(fm(large), k["d"].subs(sub))
+    # the large step really is unstable on the large cluster: 1 - eta_plus lam < -1 is possible
+    assert not certify_nonnegative(fp(large))
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="variant"):
+        clr_constants_sym("other")
+    with pytest.raises(ValueError, match="K"):
+        cycle_polynomial_sym(-1)
+    with pytest.raises(ValueError, match="j"):
+        cycle_coefficient_sym(-2, 3)
