@@ -52,9 +52,10 @@ from .losses import *  # noqa: F401,F403  (logistic regression, descent on a gen
 from .stochastic import *  # noqa: F401,F403  (minibatch SGD on least squares)
 from .multicluster import *  # noqa: F401,F403  (one step size per cluster)
 from .precision import *  # noqa: F401,F403  (step orderings, error floors)
+from .training import *  # noqa: F401,F403  (training a small network: schedules, Lanczos, SLQ)
 import sys as _sys
 
-from . import baselines, data, losses, mlp, multicluster, optimal, precision, stochastic, symbolic
+from . import baselines, data, losses, mlp, multicluster, optimal, precision, stochastic, symbolic, training
 
 __version__ = "0.1.0"
 
@@ -69,6 +70,6 @@ __all__ = [
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
 # submodules' public names from sys.modules.
 for _name in ("baselines", "data", "iterations", "losses", "mlp", "multicluster", "optimal", "precision",
-              "stochastic", "symbolic"):
+              "stochastic", "symbolic", "training"):
     __all__ += [n for n in _sys.modules[f"{__name__}.{_name}"].__all__ if n not in __all__]
 del _name

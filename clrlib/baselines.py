@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _validate as V
 from .methods import DivergenceError, Run, _start
+from .precision import leja_order
 from .spectra import Quadratic
 
 __all__ = [
@@ -93,20 +94,8 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
         return 1.0 / roots
     if order == "increasing":
         return 1.0 / roots[::-1]
-    # Leja ordering of the roots (largest step = smallest root first)
-    left = list(range(T))
-    chosen = [0]
-    left.remove(0)
-    with np.errstate(divide="ignore"):
-        logdist = np.log(np.abs(roots - roots[0]))
-    while left:
-        idx = np.array(left)
-        j = int(idx[np.argmax(logdist[idx])])
-        chosen.append(j)
-        left.remove(j)
-        with np.errstate(divide="ignore"):
-            logdist = logdist + np.log(np.abs(roots - roots[j]))
-    return 1.0 / roots[np.array(chosen)]
+    # Leja ordering of the roots, starting from the smallest root (the largest step)
+    return leja_order(1.0 / roots, first="largest")
 
 
 def chebyshev_residual(mu: float, L: float, T: int, lam: np.ndarray | float) -> np.ndarray:

@@ -38,6 +38,7 @@ from . import _validate as V
 from .baselines import log_chebyshev_worst_case, log_heavy_ball_worst_case
 from .polynomials import _log_abs_factor as _log_abs_one_minus  # log|1 - x|, log1p below 1
 from .spectra import Bimodal, Spectrum, as_spectrum
+from .optimal import OPTIMAL_METHODS, optimal_iterations
 from .theory import clr_parameters, gd_iterations, iterations_for_rate
 
 __all__ = [
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 #: The methods :func:`iterations` knows.
-METHODS: tuple[str, ...] = ("gd", "chebyshev", "heavy_ball", "clr", "clr_centred", "clr_best")
+METHODS: tuple[str, ...] = ("gd", "chebyshev", "heavy_ball", "clr", "clr_centred", "clr_best", *OPTIMAL_METHODS)
 
 
 def log_sup_two_steps(eta_plus: float, eta_minus: float, m_plus: np.ndarray | int,
@@ -283,6 +284,9 @@ def _method(method: str) -> str:
 def log_worst_case(method: str, spectrum: Spectrum, T: int, eps: float = 1e-6) -> float:
     """``log W_T`` for ``method`` (see the module docstring); ``eps`` fixes the cyclical schedules' parameters."""
     method = _method(method)
+    if method in OPTIMAL_METHODS:
+        raise ValueError(f"method must be one of {METHODS[:6]} for log_worst_case (no closed form per T for "
+                         f"{method!r}; use clrlib.iterations), got {method!r}")
     spec = as_spectrum(spectrum)
     T = V.count("T", T, 0)
     eps = V.open_unit("eps", eps)
@@ -332,6 +336,8 @@ def iterations(method: str, spectrum: Spectrum, eps: float) -> int:
     transient hump) and then decreases; on the rising part ``W_T >= 1 > eps``. The cyclical methods: :func:`cyclical_iterations`.
     """
     method = _method(method)
+    if method in OPTIMAL_METHODS:        # minimax, cheb_per_cluster, clr_momentum, cyclical_heavy_ball
+        return optimal_iterations(method, spectrum, eps)
     spec = as_spectrum(spectrum)
     eps = V.open_unit("eps", eps)
     kappa = spec.kappa

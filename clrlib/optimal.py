@@ -21,16 +21,18 @@ from scipy.integrate import quad
 from scipy.optimize import linprog
 
 from . import _validate as V
+from .precision import fractal_permutation, leja_order
 from .polynomials import _critical_candidates, _log_abs_and_sign, log_sup_residual
 from .schedules import Explicit
 from .spectra import Bimodal, Spectrum, as_spectrum
 from .theory import clr_parameters, iterations_for_rate
 
 __all__ = [
-    "GreenBound", "MinimaxPolynomial", "ClusterChebyshev", "MomentumCLR", "CyclicalHeavyBall",
-    "BestSchedule", "green_function", "equilibrium_density", "green_lower_bound", "minimax",
-    "minimax_lp", "minimax_iterations", "chebyshev_roots", "cheb_per_cluster", "clr_momentum",
-    "cyclical_heavy_ball", "leja_order", "interleaved_order", "best_schedule", "optimal_iterations",
+    "OPTIMAL_METHODS", "GreenBound", "MinimaxPolynomial", "ClusterChebyshev", "MomentumCLR",
+    "CyclicalHeavyBall", "BestSchedule", "green_function", "equilibrium_density",
+    "green_lower_bound", "minimax", "minimax_lp", "minimax_iterations", "chebyshev_roots",
+    "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball", "fractal_roots_order",
+    "interleaved_order", "best_schedule", "optimal_iterations",
 ]
 
 _QUAD = dict(epsabs=0.0, epsrel=1e-13, limit=200)
@@ -299,7 +301,7 @@ class MinimaxPolynomial:
     """The minimax residual polynomial of a degree on ``E``: ``p(lam) = prod_j (1 - lam / r_j)``.
 
     ``roots`` increasing; ``steps`` the reciprocals ``1/r_j`` in the stable order of
-    :func:`leja_order`; ``sup`` its exact ``sup_E |p|`` (:func:`clrlib.sup_residual`); ``lower`` a
+    :func:`~clrlib.precision.leja_order`; ``sup`` its exact ``sup_E |p|`` (``clrlib.sup_residual``); ``lower`` a
     certified lower bound on the optimum (de la Vallee Poussin: the level of an alternating
     reference), so ``lower <= min_p sup_E |p| <= sup``; ``reference`` the final alternation points.
     """
@@ -424,31 +426,19 @@ def minimax_lp(spectrum: Spectrum, degree: int, grid: int = 4000) -> tuple[float
     return float(res.x[-1]), roots
 
 
-def leja_order(steps: np.ndarray) -> np.ndarray:
-    """The steps reordered so that their roots ``r = 1/eta`` form a Leja sequence.
+def fractal_roots_order(steps: np.ndarray) -> np.ndarray:
+    """The fractal order of Agarwal et al. (2021) for any number of steps, indexed by increasing roots.
 
-    ``r_0`` is the largest root, then ``r_k = argmax_r prod_{i<k} |r - r_i|`` (in log space): every
-    prefix of the product is as large as possible away from the chosen roots, which keeps partial
-    products of ``|1 - eta lam|`` balanced.
+    ``clrlib.precision.fractal_permutation(m)`` (``m`` the next power of two, ``sigma_1 = (0)``,
+    ``sigma_{2k} = (sigma_k[0], 2k-1-sigma_k[0], sigma_k[1], 2k-1-sigma_k[1], ...)``) with the indices
+    ``>= T`` dropped; index ``i`` is the ``i``-th smallest root ``r = 1/eta`` (the ``i``-th largest step).
+    (``clrlib.fractal_order`` sorts the steps the other way and needs ``T`` a power of two.)
     """
     s = V.real_array("steps", steps, ndim=1, nonempty=True)
     if np.any(s <= 0):
         raise ValueError("steps must all be > 0")
-    r = 1.0 / s
-    n = r.size
-    order = np.empty(n, dtype=int)
-    used = np.zeros(n, dtype=bool)
-    score = np.zeros(n)
-    i = int(np.argmax(r))
-    for k in range(n):
-        order[k] = i
-        used[i] = True
-        with np.errstate(divide="ignore"):
-            score += np.log(np.abs(r - r[i]))
-        if k + 1 < n:
-            cand = np.where(used, -np.inf, score)
-            i = int(np.argmax(cand))
-    return s[order]
+    perm = fractal_permutation(1 << (s.size - 1).bit_length())
+    return np.sort(s)[::-1][perm[perm < s.size]]
 
 
 def interleaved_order(steps: np.ndarray, n_large: int | None = None) -> np.ndarray:
@@ -620,7 +610,7 @@ def _cycle_range(eta_plus: float, eta_minus: float, K: int, spec: Spectrum) -> t
 
 
 def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "paper") -> MomentumCLR:
-    """The cheapest CLR-with-momentum schedule: ``eta_plus, eta_minus`` of :func:`clr_parameters`
+    """The cheapest CLR-with-momentum schedule: ``eta_plus, eta_minus`` of ``clrlib.clr_parameters``
     (``variant``), ``K`` searched over ``0 .. 2 K_theorem + 4``, ``J`` the least number of cycles with
     ``1/T_J(gamma) <= eps``."""
     spec = _bimodal(spectrum)
@@ -708,7 +698,7 @@ class BestSchedule(Explicit):
 
 
 def best_schedule(spectrum: Bimodal, eps: float, margin: float = 0.5) -> BestSchedule:
-    """The minimax polynomial's reciprocal roots ``1/r_j``, Leja-ordered (:func:`leja_order`).
+    """The minimax polynomial's reciprocal roots ``1/r_j``, Leja-ordered (:func:`~clrlib.precision.leja_order`).
 
     Its exact worst case ``sup_E prod_t |1 - eta_t lam|`` is ``<= margin * eps <= eps`` (or ``<= eps``
     when the cap ``floor(1.1 * n_minimax)`` binds); run in float64 with this order the iterate's
@@ -728,7 +718,8 @@ def best_schedule(spectrum: Bimodal, eps: float, margin: float = 0.5) -> BestSch
     return BestSchedule(M.steps, M.sup, n0, eps)
 
 
-_METHODS = ("minimax", "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball")
+#: The methods :func:`optimal_iterations` knows.
+OPTIMAL_METHODS: tuple[str, ...] = ("minimax", "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball")
 
 
 def optimal_iterations(method: str, spectrum: Bimodal, eps: float) -> int:
@@ -736,8 +727,8 @@ def optimal_iterations(method: str, spectrum: Bimodal, eps: float) -> int:
     ``"minimax"`` (:func:`minimax_iterations`), ``"cheb_per_cluster"`` (:func:`cheb_per_cluster`),
     ``"clr_momentum"`` (:func:`clr_momentum`, counted in whole cycles) and ``"cyclical_heavy_ball"``
     (:func:`cyclical_heavy_ball`, counted in whole cycles of two steps)."""
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    if method not in OPTIMAL_METHODS:
+        raise ValueError(f"method must be one of {list(OPTIMAL_METHODS)}, got {method!r}")
     if method == "minimax":
         return minimax_iterations(spectrum, eps)
     if method == "cheb_per_cluster":

@@ -12,7 +12,7 @@ import numpy as np
 from . import _validate as V
 from .methods import Run
 
-__all__ = ["fractal_permutation", "fractal_order", "error_floor", "prefix_log_growth"]
+__all__ = ["fractal_permutation", "fractal_order", "leja_order", "error_floor", "prefix_log_growth"]
 
 
 def fractal_permutation(T: int) -> np.ndarray:
@@ -40,6 +40,35 @@ def fractal_order(steps: np.ndarray) -> np.ndarray:
     """``steps`` sorted increasingly, then permuted by :func:`fractal_permutation` (``len(steps)`` a power of two)."""
     s = V.real_array("steps", steps, ndim=1, nonempty=True)
     return np.sort(s)[fractal_permutation(s.size)]
+
+
+def leja_order(steps: np.ndarray, first: str = "smallest") -> np.ndarray:
+    """The steps reordered so that their roots ``r = 1/eta`` form a Leja sequence.
+
+    ``r_0`` is the largest root (``first="smallest"`` step) or the smallest root (``first="largest"``
+    step); then ``r_k = argmax_r prod_{i<k} |r - r_i|`` over the unused roots (in log space): every
+    prefix of the product is as large as possible away from the chosen roots, which keeps partial
+    products of ``|1 - eta lam|`` balanced.
+    """
+    s = V.real_array("steps", steps, ndim=1, nonempty=True)
+    if np.any(s <= 0):
+        raise ValueError("steps must all be > 0")
+    if first not in ("smallest", "largest"):
+        raise ValueError(f"first must be 'smallest' or 'largest', got {first!r}")
+    r = 1.0 / s
+    n = r.size
+    order = np.empty(n, dtype=int)
+    used = np.zeros(n, dtype=bool)
+    score = np.zeros(n)
+    i = int(np.argmax(r)) if first == "smallest" else int(np.argmin(r))
+    for k in range(n):
+        order[k] = i
+        used[i] = True
+        with np.errstate(divide="ignore"):
+            score += np.log(np.abs(r - r[i]))
+        if k + 1 < n:
+            i = int(np.argmax(np.where(used, -np.inf, score)))
+    return s[order]
 
 
 def error_floor(run: Run, every: int = 1) -> float:

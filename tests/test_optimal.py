@@ -32,7 +32,6 @@ def test_harmonic_measure_sums_to_one_and_density_integrates():
     gb = O.green_lower_bound(spec, 1e-6)
     assert sum(gb.harmonic_measure) == pytest.approx(1.0, abs=1e-10)
     assert spec.mu1 < gb.tau < spec.L1
-    (a, b), (c, d) = spec.intervals
     total = sum(quad(lambda t: O.equilibrium_density(spec, np.array([t]))[0], lo, hi, limit=200)[0]
                 for lo, hi in spec.intervals)
     assert total == pytest.approx(1.0, abs=1e-5)
@@ -97,7 +96,7 @@ def test_schedules_reach_eps_and_order():
     clr = clrlib.clr_parameters(spec, eps).iterations
     assert lb <= n <= cp.iterations
     assert mom.iterations <= clr
-    for m in O._METHODS:
+    for m in O.OPTIMAL_METHODS:
         assert O.optimal_iterations(m, spec, eps) >= lb
     assert O.optimal_iterations("cyclical_heavy_ball", spec, eps) == hb.iterations
 
@@ -149,3 +148,15 @@ def test_bad_input_raises():
         O.best_schedule(spec, 1e-3, margin=2.0)
     with pytest.raises(ValueError, match="steps"):
         O.leja_order([1.0, -1.0])
+    with pytest.raises(ValueError, match="steps"):
+        O.fractal_roots_order([])
+
+
+def test_orders_are_permutations():
+    s = np.array([0.5, 0.1, 0.01, 1.0, 0.2])
+    for order in (O.leja_order, O.fractal_roots_order, O.interleaved_order):
+        assert np.array_equal(np.sort(order(s)), np.sort(s))
+    # the fractal permutation of 8 sorted roots
+    roots = np.arange(1.0, 9.0)
+    assert np.array_equal(1 / O.fractal_roots_order(1 / roots), roots[[0, 7, 3, 4, 1, 6, 2, 5]])
+    assert O.leja_order(s)[0] == s.min()  # Leja starts at the largest root
