@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -248,6 +249,23 @@ def test_mathjax_served_from_the_build(html):
         config = "".join(s.get_text() for s in soup.find_all("script") if "window.MathJax" in s.get_text())
         assert re.search(r'"\[-\]":\s*\["noundefined"\]', config), f"{name}: noundefined not removed: {config}"
     assert with_math >= 1, "no page contains math: is dollarmath configured?"
+
+
+def test_every_chapter_downloads_as_an_executed_notebook(html):
+    """Each chapter page's download menu links to its executed .ipynb (book/_ext/ipynb_download.py)."""
+    chapters = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
+    assert len(chapters) >= 10
+    for source in chapters:
+        page = html / "book" / f"{source.stem}.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        links = [a.get("href", "") for a in soup.find_all("a") if a.get("href", "").endswith(".ipynb")]
+        assert links, f"{page.name}: no .ipynb download link"
+        target = (page.parent / links[0]).resolve()
+        assert target.is_file(), f"{page.name}: {links[0]} missing"
+        nb = json.loads(target.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert code and all("outputs" in c for c in code), f"{target.name}: not an executed notebook"
+        assert any(c["outputs"] for c in code), f"{target.name}: no outputs"
 
 
 # --------------------------------------------------------------------------------------
