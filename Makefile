@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test env browser clean
+.PHONY: book test pdf env browser clean
 
 env: $(STAMP)
 
@@ -31,6 +31,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
+
+# The whole book as one PDF (_build/pdf/book.pdf), printed by headless Chromium; no LaTeX needed.
+pdf: $(STAMP) browser
+	$(BIN)/python tests/print_book.py . _build/pdf/book.pdf
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax

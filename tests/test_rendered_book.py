@@ -531,3 +531,22 @@ def test_search(html, server, browser):
         context.close()
     assert hits > 0, "search for 'cyclical' returned nothing"
     assert not events, events
+
+
+def test_pdf_of_the_whole_book(html, browser):
+    """The single-page build prints to one PDF (tests/print_book.py, as `make pdf` does): every formula
+    typeset, nothing loaded from another host, and every chapter in it."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        import print_book
+    finally:
+        sys.path.pop(0)
+    page = print_book.build_single_page(ROOT)
+    text = page.read_text(encoding="utf-8")
+    for source in sorted((ROOT / "book").glob("[0-9][0-9]_*.md")):
+        title = next(line[2:].strip() for line in source.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+        assert title.split(":")[0] in text, f"{source.name}: '{title}' not in the single page"
+    info = print_book.print_pdf(page, ROOT / "_build" / "pdf" / "book.pdf", browser=browser)
+    assert info["errors"] == 0 and info["formulas"] > 500, info
+    assert not info["blocked"], info["blocked"]
+    assert info["pages"] >= 100, info
