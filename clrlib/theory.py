@@ -141,7 +141,9 @@ def _smallest_K(A: float, d: float, s: float) -> int:
 def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "paper") -> CLRParameters:
     """Parameters of the cyclical schedule for ``E = [mu, mu1] U [L1, L]`` and accuracy ``eps``.
 
-    ``variant="paper"``: ``eta_plus = 1/mu1``, ``eta_minus = 1/L``; on the small cluster
+    ``variant="paper"`` (the name stands for the scheme the paper describes -- one unstable step, then
+    small stable ones; the constants below are the book's own, see chapter 5):
+    ``eta_plus = 1/mu1``, ``eta_minus = 1/L``; on the small cluster
     ``|P| <= s = 1 - 1/kappa_s``; on the large one ``|P| <= A d^K`` with ``A = L/mu1 - 1`` and
     ``d = 1 - 1/kappa_l``.
 
