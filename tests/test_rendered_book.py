@@ -454,6 +454,9 @@ def visit(page, url: str) -> tuple[list[str], str]:
     if response is None or not response.ok:
         return [f"could not open {url}: {response.status if response else 'no response'}"], ""
     result = page.evaluate(CHECK_PAGE_JS)
+    # Fonts that MathJax asks for late (after document.fonts.ready) would be aborted by the next
+    # navigation and recorded as failed requests: let the network go quiet before leaving the page.
+    page.wait_for_load_state("networkidle", timeout=30_000)
     return result["problems"], result["theme"]
 
 
