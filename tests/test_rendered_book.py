@@ -488,6 +488,9 @@ def test_pages_in_browser(html, server, browser, theme):
                 found = [] if (path.parent / target).is_file() else [f"redirect target {target} missing"]
                 page.goto(url, wait_until="load")
                 page.wait_for_url(urljoin(url, target), timeout=10000)
+                # the target page loads MathJax and its fonts: let that finish here, or the next
+                # navigation aborts it and the aborted font is blamed on the next page
+                page.wait_for_load_state("networkidle", timeout=30_000)
                 found += recorder.take()
                 if found:
                     problems[rel] = found
@@ -502,6 +505,9 @@ def test_pages_in_browser(html, server, browser, theme):
                     shot = SCREENSHOTS / f"{path.stem}-first-figure-dark.png"
                     first.scroll_into_view_if_needed()
                     first.screenshot(path=str(shot))
+                    # scrolling may make MathJax load another font: let it arrive before leaving
+                    page.evaluate("document.fonts.ready.then(() => true)")
+                    page.wait_for_timeout(300)
                     # readable = the figure keeps its light background (the theme dims images
                     # by ~15% in dark mode: white shows as ~220) and its dark ink
                     ink, background = luminance_percentiles(shot)
