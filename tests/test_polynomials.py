@@ -433,7 +433,7 @@ def test_sup_residual_long_schedule_few_distinct_steps_is_fast():
     start = time.perf_counter()
     lg = log_sup_residual(steps, spec)
     elapsed = time.perf_counter() - start
-    assert elapsed < 2.0
+    assert elapsed < 10.0      # O(T) work on 10^6 steps (~0.1 s here); generous for a loaded CI machine
     # |P^c| has the same argmax as |P|, so log sup |P^c| = c log sup |P|
     assert lg == pytest.approx(100_000 * log_sup_residual(cycle, spec), rel=1e-12)
     assert argmax_residual(steps, spec) == pytest.approx(argmax_residual(cycle, spec), rel=1e-10)
