@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from . import _validate as V
-from .methods import DivergenceError, Run, _start
+from .methods import DivergenceError, Run, _start, error_norm
 from .precision import leja_order
 from .spectra import Quadratic
 
@@ -243,12 +243,12 @@ def _begin(problem: Quadratic, x0, dtype, T: int, overflow: float) -> tuple[np.n
     overflow = V.positive("overflow", overflow)
     x = _start(problem, x0, dtype)
     errors = np.empty(T + 1)
-    errors[0] = float(np.linalg.norm(x.astype(np.float64) - problem.x_star))
+    errors[0] = float(error_norm(x, problem.x_star))
     return x, errors, T, overflow
 
 
 def _record(errors: np.ndarray, t: int, x: np.ndarray, problem: Quadratic, overflow: float) -> None:
-    err = float(np.linalg.norm(x.astype(np.float64) - problem.x_star))
+    err = error_norm(x, problem.x_star)
     errors[t] = err
     if not np.isfinite(err) or err > overflow:
         raise DivergenceError(t, err, errors[: t + 1].copy())
