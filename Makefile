@@ -37,7 +37,7 @@ pdf: $(STAMP) browser
 	$(BIN)/python tests/print_book.py . _build/pdf/book.pdf
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax
+	CLRBOOK_TEST_SEEDS="1 2" $(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax
 
 clean:
 	rm -rf _build

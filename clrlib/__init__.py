@@ -6,6 +6,7 @@ polynomials and their exact sup norms, runners, closed-form theory, and the book
 
 from . import style
 from .methods import DivergenceError, Run, gradient_descent
+from .seeding import base_seed, rng
 from .polynomials import (
     argmax_residual,
     cycle_factor,
@@ -62,9 +63,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Bimodal", "CLRParameters", "Constant", "Cyclical", "DivergenceError", "Explicit", "Interval",
     "Periodic", "Quadratic", "Run", "Schedule", "Spectrum", "argmax_residual", "as_spectrum",
-    "as_steps", "clr_parameters", "clr_schedule", "constant", "cycle_factor", "gd_iterations",
+    "as_steps", "base_seed", "clr_parameters", "clr_schedule", "constant", "cycle_factor", "gd_iterations",
     "gd_rate", "gd_step", "gradient_descent", "iterations_for_rate", "least_squares_data",
-    "log_abs_residual", "log_sup_residual", "random_orthogonal", "residual", "style",
+    "log_abs_residual", "log_sup_residual", "random_orthogonal", "residual", "rng", "style",
     "sup_residual",
 ]
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
