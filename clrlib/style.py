@@ -61,3 +61,19 @@ def color(method: str) -> str:
     if not isinstance(method, str) or method not in COLORS:
         raise ValueError(f"method must be one of {sorted(COLORS)}, got {method!r}")
     return COLORS[method]
+
+
+def sequential(n: int) -> list[str]:
+    """``n`` colours of a neutral sequential palette (light grey to near black), as hex strings.
+
+    For figures whose lines are not methods (seeds, step orderings, several constant steps, values of
+    ``K``): colour ``i`` is the grey level ``0.75 - 0.65 i / (n - 1)`` (a single colour is mid grey), so
+    no line borrows a method's colour.
+    """
+    import numbers
+
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= int(n) <= 256:
+        raise ValueError(f"n must be an integer in [1, 256], got {n!r}")
+    n = int(n)
+    levels = [0.45] if n == 1 else [0.75 - 0.65 * i / (n - 1) for i in range(n)]
+    return [mpl.colors.to_hex((g, g, g)) for g in levels]

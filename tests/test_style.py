@@ -65,3 +65,19 @@ def test_colors():
 def test_color_rejects_unknown_method(name):
     with pytest.raises(ValueError, match=r"^method must be one of \["):
         style.color(name)
+
+
+def test_sequential_palette_is_neutral_and_ordered():
+    import matplotlib.colors as mc
+    import pytest
+
+    for n in (1, 2, 5, 12):
+        cols = clrlib.style.sequential(n)
+        assert len(cols) == n
+        rgb = [mc.to_rgb(c) for c in cols]
+        assert all(r == g == b for r, g, b in rgb)                  # grey: no hue, never a method colour
+        assert all(a[0] > b[0] for a, b in zip(rgb, rgb[1:]))      # light to dark
+        assert not set(cols) & set(clrlib.style.COLORS.values())
+    for bad in (0, -1, 1.5, True, 257):
+        with pytest.raises(ValueError, match="n must"):
+            clrlib.style.sequential(bad)
