@@ -7,6 +7,7 @@ pytest there in a subprocess, so the book's own chapters are not involved.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -38,14 +39,18 @@ def cell(source: str) -> str:
     return f"\n```{{code-cell}} ipython3\n{source}\n```\n"
 
 
-def run_pytest(tmp_path: Path, pages: dict[str, str]) -> subprocess.CompletedProcess:
+def run_pytest(tmp_path: Path, pages: dict[str, str], seeds: str | None = None) -> subprocess.CompletedProcess:
+    """Run pytest --nbval-lax on ``pages``; ``seeds`` sets CLRBOOK_TEST_SEEDS (unset when None)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CLRBOOK_TEST_SEEDS", "CLRBOOK_SEED")}
+    if seeds is not None:
+        env["CLRBOOK_TEST_SEEDS"] = seeds
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "book").mkdir()
     for name, text in pages.items():
         (tmp_path / "book" / name).write_text(text)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", "book"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=240,
+        cwd=tmp_path, capture_output=True, text=True, timeout=240, env=env,
     )
 
 
@@ -67,6 +72,18 @@ def test_myst_notebook_cells_run_and_a_failing_assert_fails(tmp_path):
     assert counts == {"passed": 3, "failed": 1, "error": 0}, proc.stdout + proc.stderr
     assert "false claim" in proc.stdout
     assert proc.returncode == 1
+
+
+def test_each_chapter_runs_once_per_test_seed_with_that_seed(tmp_path):
+    """With CLRBOOK_TEST_SEEDS="1 2" a chapter is collected twice and each kernel sees its own seed."""
+    probe = HEADER + cell("import os\nseed = os.environ.get('CLRBOOK_SEED')\nprint('SEED', seed)") + cell(
+        "assert seed in ('1', '2'), seed\nopen(f'seen_{seed}', 'w').close()")
+    proc = run_pytest(tmp_path, {"probe.md": probe}, seeds="1 2")
+    assert summary(proc) == {"passed": 4, "failed": 0, "error": 0}, proc.stdout + proc.stderr
+    assert (tmp_path / "book" / "seen_1").exists() and (tmp_path / "book" / "seen_2").exists()
+    (tmp_path / "bad").mkdir()
+    bad = run_pytest(tmp_path / "bad", {"probe.md": probe}, seeds="1 x")
+    assert bad.returncode != 0 and "CLRBOOK_TEST_SEEDS" in bad.stdout + bad.stderr
 
 
 def test_every_chapter_is_collected_as_a_notebook():
