@@ -112,7 +112,7 @@ class Resolver:
         return title or target
 
     def _docname(self, target: str) -> str | None:
-        from sphinx.util.docutils import docname_join
+        from sphinx.util import docname_join
 
         name = docname_join(self.docname, target.removesuffix(".md"))
         return name if name in self.env.all_docs else None
