@@ -295,9 +295,10 @@ def make_toy_book(where: Path, pages: dict[str, str], toc: str) -> Path:
     return where
 
 
-def build(where: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+def build(where: Path, env: dict | None = None, strict: bool = True) -> subprocess.CompletedProcess:
+    flags = ["-W", "-n", "--keep-going"] if strict else []
     return subprocess.run(
-        [jupyter_book(), "build", "-W", "-n", "--keep-going", str(where)], cwd=where,
+        [jupyter_book(), "build", *flags, str(where)], cwd=where,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
