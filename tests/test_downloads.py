@@ -315,7 +315,7 @@ def toy(tmp_path_factory) -> Path:
                           "      - file: book/api\n      - file: book/execution_report\n")
     make_toy_book(where, pages, toc)
     result = build(where)
-    assert result.returncode == 0 and "WARNING" not in result.stdout, result.stdout[-5000:]
+    assert result.returncode == 0, result.stdout[-5000:]  # -W: any warning fails the build
     return where / "_build" / "html"
 
 
@@ -335,14 +335,15 @@ def test_toy_references_resolved_as_on_the_page(toy):
     alpha = markdown(chapter_notebooks(toy)["01_alpha"])
     beta = markdown(chapter_notebooks(toy)["02_beta"])
     # the numbers the HTML shows (sphinx-proof shares one counter: definition 1.1, theorem 1.2, lemma 1.3)
-    page = BeautifulSoup((toy / "book" / "01_alpha.html").read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    page = BeautifulSoup((toy / "book" / "01_alpha.html").read_text(encoding="utf-8"), "html.parser").get_text("")
+    page = re.sub(r"\s+", " ", page)
     assert "Theorem 1.2" in page and "Definition 1.1" in page
     assert "> **Definition 1.1** (A rate)." in alpha
     assert "> **Theorem 1.2** (Main)." in alpha
     assert "> **Lemma 1.3**." in alpha
     assert "*Proof.*" in alpha and "Multiply; see Definition 1.1 and Theorem 1.2." in alpha
     # sphinxcontrib-bibtex's author-year text, exactly as the page shows it
-    assert "Oymak [2021]" in page and "Smith, 2017" in page
+    assert "as Oymak [2021] shows" in page and "stable [Smith, 2017]" in page
     assert "satisfies (1.1), as Oymak [2021] shows" in alpha
     assert "stable [Smith, 2017]." in alpha
     assert "\\tag{1.1}" in alpha and "$$" in alpha
