@@ -20,11 +20,13 @@ from what *this* Sphinx build resolved (nothing is guessed from the text):
   appended as a "References" cell (pybtex's Markdown backend). Python roles become inline code.
 * A figure cell (``mystnb: figure`` metadata) is followed by its numbered caption.
 
-Why not sphinx-tojupyter (0.6.0): it is a separate Sphinx builder, so it would need a second full
-build of the book; it rebuilds notebooks from docutils nodes and executes them itself (its own
-execution settings) instead of reusing myst-nb's cached outputs; and it does not know the
-sphinx-proof and sphinx-exercise nodes this book uses. Rewriting the MyST cells with the numbers
-Sphinx resolved keeps one build and one execution.
+Why not sphinx-tojupyter (0.6.0, QuantEcon's converter): it is a separate Sphinx builder
+(``-b jupyter``) that writes notebooks from the docutils tree, so the book would need a second full
+build beside the HTML one for the downloads, and the download menu of the HTML pages would still need
+this handler. It was not tried hands-on here (no time in this change); whether it renders the
+sphinx-proof and sphinx-exercise nodes and keeps myst-nb's cached outputs is unverified. Rewriting the
+MyST cells with the numbers this build resolved keeps one build and one execution, and
+``tests/test_downloads.py`` checks the result text by text.
 
 At the end of the build every chapter's notebook is also packed into ``clrbook-notebooks.zip`` at the
 root of the HTML output (fixed timestamps: two builds give the same bytes), linked from the preface.
