@@ -87,6 +87,9 @@ def lab(tmp_path):
     import psutil
 
     port, token = free_port(), secrets.token_hex(16)
+    checkpoints = ROOT / "book" / ".ipynb_checkpoints"  # Lab writes one when it opens a file
+    had_checkpoints = checkpoints.exists()
+    old_checkpoints = set(checkpoints.glob("*")) if had_checkpoints else set()
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
         [jupyter(), "lab", "--no-browser", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
@@ -124,6 +127,10 @@ def lab(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         log.close()
+        for path in set(checkpoints.glob("*")) - old_checkpoints:  # leave the work tree as it was
+            path.unlink()
+        if not had_checkpoints and checkpoints.is_dir() and not any(checkpoints.iterdir()):
+            checkpoints.rmdir()
         _, alive = psutil.wait_procs(list(descendants.values()), timeout=10)
         for p in alive:  # do not leave them behind even when the test fails below
             p.kill()
