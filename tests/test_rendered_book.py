@@ -17,6 +17,9 @@ here reads that same build in ``_build/html``.
    theme the first figure of every chapter is saved to ``_build/screenshots`` and must keep
    its white background. ``test_search`` searches for "cyclical".
 4. ``test_api_page_covers_every_module``: ``book/api.md`` documents every clrlib module.
+5. ``test_downloads_read_in_plain_jupyter`` / ``test_zip_of_all_notebooks`` /
+   ``test_execution_report``: the checks of ``tests/test_downloads.py`` on this build (every
+   chapter's notebook without MyST, the zip, the execution report).
 
 Without ``/usr/bin/chromium`` the browser tests skip locally, and FAIL when ``CI`` is set.
 """
@@ -266,6 +269,38 @@ def test_every_chapter_downloads_as_an_executed_notebook(html):
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert code and all("outputs" in c for c in code), f"{target.name}: not an executed notebook"
         assert any(c["outputs"] for c in code), f"{target.name}: no outputs"
+
+
+def _toc_chapter_stems() -> list[str]:
+    from test_chapter_shape import toc_chapters
+
+    return [p.stem for p in toc_chapters(ROOT)]
+
+
+def test_downloads_read_in_plain_jupyter(html):
+    """Every chapter's downloaded notebook: valid nbformat, executed outputs, no MyST left
+    (the rewrite of book/_ext/ipynb_download.py; its exact texts are tested in test_downloads.py)."""
+    from test_downloads import chapter_notebooks, notebook_problems
+
+    notebooks = chapter_notebooks(html)
+    chapters = _toc_chapter_stems()
+    assert sorted(notebooks) == sorted(chapters), (sorted(notebooks), chapters)
+    problems = {name: found for name, path in notebooks.items() if (found := notebook_problems(path))}
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def test_zip_of_all_notebooks(html):
+    """``clrbook-notebooks.zip`` holds every chapter's notebook and the preface links it."""
+    from test_downloads import zip_problems
+
+    assert zip_problems(html, _toc_chapter_stems()) == []
+
+
+def test_execution_report(html):
+    """The execution report lists every chapter of _toc.yml as executed, with the versions and the seed."""
+    from test_downloads import report_problems
+
+    assert report_problems(html, _toc_chapter_stems()) == []
 
 
 # --------------------------------------------------------------------------------------
@@ -543,9 +578,9 @@ def test_search(html, server, browser):
 
 
 def test_pdf_of_the_whole_book(html, browser):
-    """The single-page build prints to one PDF (tests/print_book.py, as `make pdf` does): every formula
+    """The single-page build prints to one PDF (tools/print_book.py, as `make pdf` does): every formula
     typeset, nothing loaded from another host, and every chapter in it."""
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(ROOT / "tools"))
     try:
         import print_book
     finally:

@@ -4,7 +4,7 @@ Route: ``jupyter-book build --builder singlehtml`` writes the book as one page; 
 ``/usr/bin/chromium``, driven by playwright) opens it from a local server with every other host
 blocked, waits for MathJax, and prints it to A4. No LaTeX is needed.
 
-    python tests/print_book.py [BOOK_ROOT] [OUT_PDF]
+    python tools/print_book.py [BOOK_ROOT] [OUT_PDF]
 """
 
 from __future__ import annotations
