@@ -49,14 +49,11 @@ from .symbolic import *  # noqa: F401,F403  (sympy forms used by the proof chapt
 from .baselines import *  # noqa: F401,F403  (Chebyshev, heavy ball, Nesterov, CG)
 from .iterations import *  # noqa: F401,F403  (iteration counts to reach eps)
 from .optimal import *  # noqa: F401,F403  (minimax polynomials, lower bounds)
-from .losses import *  # noqa: F401,F403  (logistic regression, descent on a general loss)
-from .stochastic import *  # noqa: F401,F403  (minibatch SGD on least squares)
-from .multicluster import *  # noqa: F401,F403  (one step size per cluster)
 from .precision import *  # noqa: F401,F403  (step orderings, error floors)
 from .training import *  # noqa: F401,F403  (training a small network: schedules, Lanczos, SLQ)
 import sys as _sys
 
-from . import baselines, data, losses, mlp, multicluster, optimal, precision, stochastic, symbolic, training
+from . import baselines, data, mlp, optimal, precision, symbolic, training
 
 __version__ = "0.1.0"
 
@@ -70,7 +67,6 @@ __all__ = [
 ]
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
 # submodules' public names from sys.modules.
-for _name in ("baselines", "data", "iterations", "losses", "mlp", "multicluster", "optimal", "precision",
-              "stochastic", "symbolic", "training"):
+for _name in ("baselines", "data", "iterations", "mlp", "optimal", "precision", "symbolic", "training"):
     __all__ += [n for n in _sys.modules[f"{__name__}.{_name}"].__all__ if n not in __all__]
 del _name
