@@ -34,6 +34,8 @@ from .spectra import (
     least_squares_data,
     random_orthogonal,
 )
+# chapter 11: performance estimation and the silver schedule
+from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_rate, silver_schedule
 from .theory import (
     CLRParameters,
     clr_parameters,
@@ -64,6 +66,8 @@ __all__ = [
     "gd_rate", "gd_step", "gradient_descent", "iterations_for_rate", "least_squares_data",
     "log_abs_residual", "log_sup_residual", "random_orthogonal", "residual", "rng", "style",
     "sup_residual",
+    # chapter 11
+    "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_rate", "silver_schedule",
 ]
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
 # submodules' public names from sys.modules.
