@@ -54,6 +54,10 @@ from .stochastic import *  # noqa: F401,F403  (minibatch SGD on least squares)
 from .multicluster import *  # noqa: F401,F403  (one step size per cluster)
 from .precision import *  # noqa: F401,F403  (step orderings, error floors)
 from .training import *  # noqa: F401,F403  (training a small network: schedules, Lanczos, SLQ)
+
+# chapter 12: the equilibrium measure as a law for random step sizes
+from .equilibrium import EquilibriumMeasure, equilibrium_measure
+
 import sys as _sys
 
 from . import baselines, data, losses, mlp, multicluster, optimal, precision, stochastic, symbolic, training
@@ -68,6 +72,7 @@ __all__ = [
     "log_abs_residual", "log_sup_residual", "random_orthogonal", "residual", "rng", "style",
     "sup_residual",
 ]
+__all__ += ["EquilibriumMeasure", "equilibrium_measure"]
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
 # submodules' public names from sys.modules.
 for _name in ("baselines", "data", "iterations", "losses", "mlp", "multicluster", "optimal", "precision",
