@@ -241,8 +241,10 @@ class EquilibriumMeasure:
             raise ValueError("theta must lie in [0, pi]")
         return self._t_parts(k, theta)[0]
 
-    def expect(self, f, tol: float = 1e-14) -> float:
+    def expect(self, f, tol: float = 1e-14, interval: int | None = None) -> float:
         """``int f d omega_E`` for a function ``f`` smooth on ``E`` (vectorised over an array of ``t``).
+
+        With ``interval=k`` only over the ``k``-th interval (``f`` need only be smooth there).
 
         Adaptive composite Gauss-Legendre (20 nodes) in the angle variable, ``sum_k int_0^pi f(t(theta))
         h_k(theta) dtheta``: panels are halved until halving changes none by more than ``tol`` times the
@@ -250,8 +252,14 @@ class EquilibriumMeasure:
         singularity of ``f`` itself (``log|t - lam|`` with ``lam`` in ``E``) is not handled.
         """
         tol = V.positive("tol", tol)
+        if interval is None:
+            ks = range(len(self.intervals))
+        else:
+            ks = [V.count("interval", interval, 0)]
+            if ks[0] >= len(self.intervals):
+                raise ValueError(f"interval must be < {len(self.intervals)} (the number of intervals), got {interval}")
         total = 0.0
-        for k in range(len(self.intervals)):
+        for k in ks:
             edges = self._panels[k]
             scale = max(float(np.max(np.abs(self._panel_integrals(k, edges[:-1], edges[1:], f)))), 1e-300)
             edges = self._refine(k, f, tol * scale)

@@ -174,6 +174,10 @@ def test_angle_density_and_point():
         np.testing.assert_allclose(h[inner], m.density(t[inner]) * 0.5 * (hi - lo) * np.sin(th[inner]), rtol=1e-9)
         assert quad(lambda x: m.angle_density(k, x), 0, math.pi, epsabs=1e-15)[0] == pytest.approx(m.masses[k], abs=1e-13)
     assert m.expect(lambda t: np.ones_like(t)) == pytest.approx(1.0, abs=1e-13)
+    for k in (0, 1):
+        assert m.expect(lambda t: np.ones_like(t), interval=k) == pytest.approx(m.masses[k], abs=1e-13)
+    with pytest.raises(ValueError, match="interval must"):
+        m.expect(np.ones_like, interval=2)
     with pytest.raises(ValueError, match="k must"):
         m.angle_density(2, 0.5)
     with pytest.raises(ValueError, match="theta must"):
