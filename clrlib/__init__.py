@@ -53,6 +53,10 @@ from .iterations import *  # noqa: F401,F403  (iteration counts to reach eps)
 from .optimal import *  # noqa: F401,F403  (minimax polynomials, lower bounds)
 from .precision import *  # noqa: F401,F403  (step orderings, error floors)
 from .training import *  # noqa: F401,F403  (training a small network: schedules, Lanczos, SLQ)
+
+# chapter 12: the equilibrium measure as a law for random step sizes
+from .equilibrium import EquilibriumMeasure, equilibrium_measure
+
 import sys as _sys
 
 from . import baselines, data, mlp, optimal, precision, symbolic, training
@@ -69,6 +73,7 @@ __all__ = [
     # chapter 11
     "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_rate", "silver_schedule",
 ]
+__all__ += ["EquilibriumMeasure", "equilibrium_measure"]
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
 # submodules' public names from sys.modules.
 for _name in ("baselines", "data", "iterations", "mlp", "optimal", "precision", "symbolic", "training"):
