@@ -207,8 +207,11 @@ def certify_nonnegative(expr: sp.Expr) -> bool:
     Only exact expressions are accepted: an ``expr`` that contains a sympy ``Float`` (or a
     Python float, which ``sympify`` turns into one) raises ``ValueError``. Floats make the
     arithmetic inexact, and ``cancel`` can then certify false statements such as
-    ``x - (1 + Float("1e-17")) * x >= 0`` (the coefficient rounds to ``0``); use
-    ``sympy.Rational`` instead.
+    ``x - (1 + Float("1e-17", 30)) * x >= 0`` (``cancel`` works in floating point); use
+    ``sympy.Rational`` instead. The refusal sees only the expression it is given: at the default
+    15 digits sympy rounds ``1 + Float("1e-17")`` to ``1.0`` and ``x - 1.0*x`` to the exact
+    ``Zero`` while *building* the expression, before any function is called, so a statement must
+    be written with Rationals from the start.
     """
     expr = _exact("expr", expr)
     gens = tuple(sorted(expr.free_symbols, key=lambda x: x.name))

@@ -89,10 +89,16 @@ def test_bad_input():
 
 def test_certificates_refuse_floats():
     x, y = sp.symbols("x y", positive=True)
-    # false, but cancel() would round the coefficient 1e-17 away and "certify" it
-    false_claim = x - (1 + sp.Float("1e-17")) * x
+    # false (-1e-17 x < 0); with 30 digits the Float survives construction and is refused
+    false_claim = x - (1 + sp.Float("1e-17", 30)) * x
     with pytest.raises(ValueError, match="expr"):
         certify_nonnegative(false_claim)
+    with pytest.raises(ValueError, match="expr"):
+        certify_nonnegative(x - sp.Float("0.99999999999999999", 30) * x)
+    # at the default 15 digits sympy itself rounds 1 + 1e-17 to 1.0 and x - 1.0 x to the exact Zero
+    # while *building* the expression: the function receives 0, and no function can see the Float
+    # (documented in the docstring: build statements from Rationals)
+    assert x - (1 + sp.Float("1e-17")) * x is sp.S.Zero
     with pytest.raises(ValueError, match="expr"):
         certify_nonnegative(0.5 * x)                      # a Python float becomes a sympy Float
     with pytest.raises(ValueError, match="expr"):
