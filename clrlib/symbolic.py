@@ -181,6 +181,18 @@ def _poly_sign(expr: sp.Expr, gens: tuple[sp.Symbol, ...]) -> int | None:
     return None
 
 
+def _exact(name: str, expr: object) -> sp.Expr:
+    """``sympify(expr)``, refused with ``ValueError`` if it contains a floating-point number."""
+    expr = sp.sympify(expr)
+    floats = expr.atoms(sp.Float)
+    if floats:
+        raise ValueError(
+            f"{name} must be exact (integers, sympy Rationals and symbols), got an expression with the "
+            f"floating-point number(s) {sorted(floats)!r}: write e.g. sp.Rational(1, 10) instead of 0.1"
+        )
+    return expr
+
+
 def certify_nonnegative(expr: sp.Expr) -> bool:
     """True only if ``expr >= 0`` is *proven* for all positive values of its free symbols.
 
@@ -188,9 +200,20 @@ def certify_nonnegative(expr: sp.Expr) -> bool:
     when ``N`` and ``D`` are polynomials in the free symbols, every free symbol is declared
     positive, ``D`` has coefficients of one sign (so it has that sign and is never zero) and
     ``N`` is zero or has coefficients of the same sign as ``D``. ``False`` means "no
-    certificate found", not "negative".
+    certificate found", not "negative". If the certificate holds and ``expr`` is not
+    identically zero, then ``N`` is a nonzero polynomial with coefficients of one sign, so
+    ``expr > 0`` *strictly* on the positive orthant.
+
+    Only exact expressions are accepted: an ``expr`` that contains a sympy ``Float`` (or a
+    Python float, which ``sympify`` turns into one) raises ``ValueError``. Floats make the
+    arithmetic inexact, and ``cancel`` can then certify false statements such as
+    ``x - (1 + Float("1e-17", 30)) * x >= 0`` (``cancel`` works in floating point); use
+    ``sympy.Rational`` instead. The refusal sees only the expression it is given: at the default
+    15 digits sympy rounds ``1 + Float("1e-17")`` to ``1.0`` and ``x - 1.0*x`` to the exact
+    ``Zero`` while *building* the expression, before any function is called, so a statement must
+    be written with Rationals from the start.
     """
-    expr = sp.sympify(expr)
+    expr = _exact("expr", expr)
     gens = tuple(sorted(expr.free_symbols, key=lambda x: x.name))
     if not all(g.is_positive for g in gens):
         return False
@@ -206,5 +229,11 @@ def certify_nonnegative(expr: sp.Expr) -> bool:
 
 
 def certify_abs_le(x: sp.Expr, c: sp.Expr) -> bool:
-    """True only if ``|x| <= c`` is proven, i.e. both ``c - x >= 0`` and ``c + x >= 0`` are certified."""
+    """True only if ``|x| <= c`` is proven, i.e. both ``c - x >= 0`` and ``c + x >= 0`` are certified.
+
+    Like :func:`certify_nonnegative`, refuses inexact input: ``x`` or ``c`` containing a sympy
+    ``Float`` (or a Python float) raises ``ValueError`` naming the argument.
+    """
+    x = _exact("x", x)
+    c = _exact("c", c)
     return certify_nonnegative(c - x) and certify_nonnegative(c + x)

@@ -85,3 +85,29 @@ def test_bad_input():
         cycle_polynomial_sym(-1)
     with pytest.raises(ValueError, match="j"):
         cycle_coefficient_sym(-2, 3)
+
+
+def test_certificates_refuse_floats():
+    x, y = sp.symbols("x y", positive=True)
+    # false (-1e-17 x < 0); with 30 digits the Float survives construction and is refused
+    false_claim = x - (1 + sp.Float("1e-17", 30)) * x
+    with pytest.raises(ValueError, match="expr"):
+        certify_nonnegative(false_claim)
+    with pytest.raises(ValueError, match="expr"):
+        certify_nonnegative(x - sp.Float("0.99999999999999999", 30) * x)
+    # at the default 15 digits sympy itself rounds 1 + 1e-17 to 1.0 and x - 1.0 x to the exact Zero
+    # while *building* the expression: the function receives 0, and no function can see the Float
+    # (documented in the docstring: build statements from Rationals)
+    assert x - (1 + sp.Float("1e-17")) * x is sp.S.Zero
+    with pytest.raises(ValueError, match="expr"):
+        certify_nonnegative(0.5 * x)                      # a Python float becomes a sympy Float
+    with pytest.raises(ValueError, match="expr"):
+        certify_nonnegative(sp.Float(1.0))
+    with pytest.raises(ValueError, match="x"):
+        certify_abs_le(sp.Float("0.5") * x / (x + y), sp.Integer(1))
+    with pytest.raises(ValueError, match="c"):
+        certify_abs_le(x / (x + y), sp.Float(1.0))
+    # the exact version of the false claim gets no certificate, the exact true ones do
+    assert not certify_nonnegative(x - (1 + sp.Rational(1, 10**17)) * x)
+    assert certify_nonnegative((1 + sp.Rational(1, 10**17)) * x - x)
+    assert certify_abs_le(sp.Rational(1, 2) * x / (x + y), sp.Integer(1))

@@ -155,3 +155,83 @@ def test_centred_never_worse_on_examples():
             continue
         spec = clrlib.Bimodal.from_ratios(kappa, ks, kl)
         assert clrlib.clr_parameters(spec, 1e-6, "centred").iterations <= clrlib.clr_parameters(spec, 1e-6).iterations
+
+
+# --- one set of theorem constants: the sympy constants of chapters 4-5 against clr_parameters ------
+
+def _smallest_K_exact(A, d, s) -> int:
+    """The least integer K >= 0 with A d^K <= s, in exact rational arithmetic."""
+    if A <= s:
+        return 0
+    if d == 0:
+        return 1
+    K = max(0, math.ceil(math.log(A / s) / math.log(1 / d)) - 2)
+    while A * d**K > s:
+        K += 1
+    return K
+
+
+@pytest.mark.parametrize("variant", ["paper", "centred"])
+def test_sympy_constants_are_clr_parameters(variant):
+    """clr_constants_sym (the proofs of chapters 4-5) and clr_parameters (every number) cannot drift apart.
+
+    On 300 random spectra (kappa_l = 1 included), with the float endpoints read as exact rationals:
+    eta_plus, eta_minus, s, A, d agree to rounding; K is the least integer with A d^K <= s computed
+    exactly from the sympy constants; rate lies between s and the rounding allowance built from the
+    sympy constants; cycles and iterations follow; K_bound and iteration_bound are the theorem's
+    explicit bounds (c = 1 for the book's steps, c = 2 for the centred ones) evaluated on the sympy
+    constants.
+    """
+    import sympy as sp
+
+    from clrlib.symbolic import bimodal_symbols, clr_constants_sym
+
+    b = bimodal_symbols()
+    consts = clr_constants_sym(variant)
+    c = 1 if variant == "paper" else 2
+    u = 2.0**-52
+    rng = np.random.default_rng(14)
+    checked = 0
+    while checked < 300:
+        kappa = 10 ** rng.uniform(1, 12)
+        ks = 1 + 10 ** rng.uniform(-6, 1.5)
+        kl = 1.0 if rng.random() < 0.2 else 1 + 10 ** rng.uniform(-3, 1.5)
+        if ks * kl >= kappa:
+            continue
+        eps = 10 ** rng.uniform(-12, -1)
+        spec = clrlib.Bimodal.from_ratios(kappa, ks, kl)
+        p = clrlib.clr_parameters(spec, eps, variant)
+        ends = dict(zip(b, (sp.Rational(x) for x in (spec.mu, spec.mu1, spec.L1, spec.L))))
+        ex = {k: v.subs(ends) for k, v in consts.items()}      # exact rationals
+        assert all(isinstance(v, sp.Rational) for v in ex.values())
+        assert math.isclose(p.eta_plus, float(ex["eta_plus"]), rel_tol=1e-15)
+        assert math.isclose(p.eta_minus, float(ex["eta_minus"]), rel_tol=1e-15)
+        s, A, d = (float(ex[k]) for k in ("s", "A", "d"))
+        assert math.isclose(p.small_bound, s, rel_tol=1e-9, abs_tol=1e-15)
+        assert math.isclose(p.large_amplification, A, rel_tol=1e-12)
+        assert math.isclose(p.large_damping, d, rel_tol=1e-9, abs_tol=1e-15)
+        K = _smallest_K_exact(ex["A"], ex["d"], ex["s"])
+        if p.K != K:                                             # only in a near tie A d^K = s
+            near = min(abs(math.log(A * d**k / s)) for k in (K, p.K) if d > 0 or k == 0)
+            assert abs(p.K - K) == 1 and near < 1e-9, (p.K, K)
+        # rate: at least the exact s, at most the rounding allowance computed from the sympy constants
+        # (s, A, d moved by the few units of roundoff clrlib makes when it evaluates them in float64)
+        s_, A_, d_ = s + 2 * u, A * (1 + 2 * u), d + 2 * u
+        allowance = max((s_ + 4 * u * (1 + s_)) * (1 + 4 * u) ** p.K, (A_ + 4 * u * (1 + A_)) * (d_ + 8 * u) ** p.K)
+        assert s <= p.rate <= allowance * (1 + 1e-12) * (1 + 1e-13)
+        assert p.rate**p.cycles <= eps * (1 + 1e-12) and (p.cycles == 1 or p.rate ** (p.cycles - 1) > eps * (1 - 1e-12))
+        assert p.iterations == p.cycles * (p.K + 1)
+        if p.rate <= s * (1 + 1e-9):                              # the theorem's C, unless a tie s^C = eps
+            C = math.log(1 / eps) / math.log(1 / s)
+            assert p.cycles == math.ceil(C) or abs(C - round(C)) < 1e-6
+        # the explicit bounds of thm-05-main / thm-05-centred, on the sympy constants
+        if A <= s:
+            K_bound = 0.0
+        else:
+            K_bound = 1 + kl / c * math.log(float(ex["A"] / ex["s"]))
+        assert math.isclose(p.K_bound, K_bound, rel_tol=1e-9)
+        cyc = ks / c * math.log(1 / eps)
+        if abs(cyc - round(cyc)) > 1e-9:
+            assert math.isclose(p.iteration_bound, (K_bound + 1) * math.ceil(cyc), rel_tol=1e-9)
+        assert p.K <= p.K_bound and p.iterations <= p.iteration_bound
+        checked += 1
