@@ -15,13 +15,12 @@ Each method here, run on a quadratic with Hessian ``H``, leaves the error
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import numpy as np
 
 from . import _validate as V
-from .methods import DivergenceError, Run, _start, error_norm
-from .precision import leja_order
+from .methods import MAX_STEPS, DivergenceError, Run, error_norm, start_iterate
+from .precision import order_steps
 from .spectra import Quadratic
 
 __all__ = [
@@ -95,7 +94,7 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     if order == "increasing":
         return 1.0 / roots[::-1]
     # Leja ordering of the roots, starting from the smallest root (the largest step)
-    return leja_order(1.0 / roots, first="largest")
+    return order_steps(1.0 / roots, "leja", first="largest")
 
 
 def chebyshev_residual(mu: float, L: float, T: int, lam: np.ndarray | float) -> np.ndarray:
@@ -240,8 +239,12 @@ def _beta(beta: float) -> float:
 def _begin(problem: Quadratic, x0, dtype, T: int, overflow: float) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Checked ``T``, ``overflow``, the start ``x_0`` and the error record with ``errors[0]`` filled."""
     T = V.count("T", T, 0)
+    if T > MAX_STEPS:
+        raise ValueError(f"T must be <= MAX_STEPS = {MAX_STEPS} (time budget), got {T}")
     overflow = V.positive("overflow", overflow)
-    x = _start(problem, x0, dtype)
+    if not isinstance(problem, Quadratic):
+        raise ValueError(f"problem must be a clrlib.Quadratic, got {type(problem).__name__}")
+    x, _ = start_iterate(problem, x0, dtype)
     errors = np.empty(T + 1)
     errors[0] = float(error_norm(x, problem.x_star))
     return x, errors, T, overflow

@@ -21,18 +21,17 @@ from scipy.integrate import quad
 from scipy.optimize import linprog
 
 from . import _validate as V
-from .precision import fractal_permutation, leja_order
-from .polynomials import _critical_candidates, _log_abs_and_sign, log_sup_residual
+from .precision import order_steps
+from .polynomials import critical_points, log_abs_and_sign, log_sup_residual
 from .schedules import Explicit
 from .spectra import Bimodal, Spectrum, as_spectrum
 from .theory import clr_parameters, iterations_for_rate
 
 __all__ = [
-    "OPTIMAL_METHODS", "GreenBound", "MinimaxPolynomial", "ClusterChebyshev", "MomentumCLR",
+    "GreenBound", "MinimaxPolynomial", "ClusterChebyshev", "MomentumCLR",
     "CyclicalHeavyBall", "BestSchedule", "green_function", "equilibrium_density",
     "green_lower_bound", "minimax", "minimax_lp", "minimax_iterations", "chebyshev_roots",
-    "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball", "fractal_roots_order",
-    "interleaved_order", "best_schedule", "optimal_iterations",
+    "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball", "best_schedule",
 ]
 
 _QUAD = dict(epsabs=0.0, epsrel=1e-13, limit=200)
@@ -200,8 +199,8 @@ def _alternant(roots: np.ndarray, spec: Spectrum, n: int):
     """The local maxima of ``|p|`` on ``E``, reduced to ``n + 1`` of alternating sign (the exchange)."""
     u = 1.0 / roots
     m = np.ones(u.size)
-    cand = np.unique(_critical_candidates(u, m, spec))
-    logs, sg = _log_abs_and_sign(u, m, cand)
+    cand = np.unique(critical_points(u, m, spec))
+    logs, sg = log_abs_and_sign(u, m, cand)
     lmax = float(np.max(logs))
     keep: list[int] = []
     for i in range(cand.size):
@@ -282,7 +281,7 @@ def _refit_gap_root(roots: np.ndarray, ref: np.ndarray, spec: Spectrum) -> np.nd
             continue
         i = int(inside[0])
         others = np.delete(roots, i)
-        base = _log_abs_and_sign(1.0 / others, np.ones(others.size), ref)[0]
+        base = log_abs_and_sign(1.0 / others, np.ones(others.size), ref)[0]
 
         def spread(logr: float) -> float:
             v = base + np.log(np.abs(1.0 - ref / math.exp(logr)))
@@ -301,7 +300,7 @@ class MinimaxPolynomial:
     """The minimax residual polynomial of a degree on ``E``: ``p(lam) = prod_j (1 - lam / r_j)``.
 
     ``roots`` increasing; ``steps`` the reciprocals ``1/r_j`` in the stable order of
-    :func:`~clrlib.precision.leja_order`; ``sup`` its exact ``sup_E |p|`` (``clrlib.sup_residual``); ``lower`` a
+    :func:`~clrlib.precision.order_steps`; ``sup`` its exact ``sup_E |p|`` (``clrlib.sup_residual``); ``lower`` a
     certified lower bound on the optimum (de la Vallee Poussin: the level of an alternating
     reference), so ``lower <= min_p sup_E |p| <= sup``; ``reference`` the final alternation points.
     """
@@ -330,7 +329,7 @@ def _newton_polish(roots: np.ndarray, spec: Spectrum, n: int, steps: int, tol: f
         ref, sig, lmax = _alternant(roots, spec, n)
         if ref is None:
             break
-        logs, _ = _log_abs_and_sign(1.0 / roots, np.ones(n), ref)
+        logs, _ = log_abs_and_sign(1.0 / roots, np.ones(n), ref)
         lower = max(lower, float(logs.min()))
         if lmax < best[0]:
             best = (lmax, roots, lower)
@@ -366,7 +365,7 @@ def minimax(spectrum: Spectrum, degree: int, *, tol: float = 1e-9, maxit: int = 
         roots = chebyshev_roots(spec.mu, spec.L, n)
         sup = math.exp(log_sup_residual(1.0 / roots, spec))
         ref = 0.5 * (spec.mu + spec.L) - 0.5 * (spec.L - spec.mu) * np.cos(np.pi * np.arange(n + 1) / n)
-        return MinimaxPolynomial(n, roots, leja_order(1.0 / roots), sup, sup * (1 - 1e-12), ref[::-1], 0)
+        return MinimaxPolynomial(n, roots, order_steps(1.0 / roots), sup, sup * (1 - 1e-12), ref[::-1], 0)
     roots = _equilibrium_quantiles(spec, (np.arange(n) + 0.5) / n)
     best_log, best_roots = np.inf, roots
     lower = -np.inf
@@ -388,7 +387,7 @@ def minimax(spectrum: Spectrum, degree: int, *, tol: float = 1e-9, maxit: int = 
     roots = np.sort(best_roots)
     ref = _alternant(roots, spec, n)[0]
     sup = math.exp(log_sup_residual(1.0 / roots, spec))
-    return MinimaxPolynomial(n, roots, leja_order(1.0 / roots), sup, math.exp(lower), 
+    return MinimaxPolynomial(n, roots, order_steps(1.0 / roots), sup, math.exp(lower), 
                              ref if ref is not None else np.empty(0), it)
 
 
@@ -424,46 +423,6 @@ def minimax_lp(spectrum: Spectrum, degree: int, grid: int = 4000) -> tuple[float
     s = np.real(s[np.abs(np.imag(s)) < 1e-8])
     roots = np.sort((s + 1.0) * L / 2.0)
     return float(res.x[-1]), roots
-
-
-def fractal_roots_order(steps: np.ndarray) -> np.ndarray:
-    """The fractal order of Agarwal et al. (2021) for any number of steps, indexed by increasing roots.
-
-    ``clrlib.precision.fractal_permutation(m)`` (``m`` the next power of two, ``sigma_1 = (0)``,
-    ``sigma_{2k} = (sigma_k[0], 2k-1-sigma_k[0], sigma_k[1], 2k-1-sigma_k[1], ...)``) with the indices
-    ``>= T`` dropped; index ``i`` is the ``i``-th smallest root ``r = 1/eta`` (the ``i``-th largest step).
-    (``clrlib.fractal_order`` sorts the steps the other way and needs ``T`` a power of two.)
-    """
-    s = V.real_array("steps", steps, ndim=1, nonempty=True)
-    if np.any(s <= 0):
-        raise ValueError("steps must all be > 0")
-    perm = fractal_permutation(1 << (s.size - 1).bit_length())
-    return np.sort(s)[::-1][perm[perm < s.size]]
-
-
-def interleaved_order(steps: np.ndarray, n_large: int | None = None) -> np.ndarray:
-    """Large steps spread evenly among the small ones: the ``n_large`` largest steps at positions
-    ``round((i + 1/2) T / n_large)``, the others in decreasing order in between."""
-    s = V.real_array("steps", steps, ndim=1, nonempty=True)
-    T = s.size
-    desc = np.sort(s)[::-1]
-    if n_large is None:
-        gaps = desc[:-1] / desc[1:]
-        n_large = int(np.argmax(gaps)) + 1 if T > 1 else 1
-    n_large = V.count("n_large", n_large, 0)
-    if n_large > T:
-        raise ValueError(f"n_large must be <= {T}, got {n_large}")
-    big, small = desc[:n_large], desc[n_large:]
-    pos = set(int(p) for p in np.floor((np.arange(n_large) + 0.5) * T / max(n_large, 1)))
-    out, bi, si = [], 0, 0
-    for t in range(T):
-        if t in pos and bi < n_large:
-            out.append(big[bi]); bi += 1
-        elif si < small.size:
-            out.append(small[si]); si += 1
-        else:
-            out.append(big[bi]); bi += 1
-    return np.asarray(out)
 
 
 def _minimax_count(spec: Spectrum, eps: float) -> tuple[int, dict]:
@@ -609,7 +568,7 @@ def _cycle_range(eta_plus: float, eta_minus: float, K: int, spec: Spectrum) -> t
     return float(vals.min()), float(vals.max())
 
 
-def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "paper") -> MomentumCLR:
+def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "book") -> MomentumCLR:
     """The cheapest CLR-with-momentum schedule: ``eta_plus, eta_minus`` of ``clrlib.clr_parameters``
     (``variant``), ``K`` searched over ``0 .. 2 K_theorem + 4``, ``J`` the least number of cycles with
     ``1/T_J(gamma) <= eps``."""
@@ -663,9 +622,8 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
     mu, L = spec.mu, spec.L
     w = max(spec.mu1 - mu, L - spec.L1)
     if mu + w < L - w:
-        c = 0.5 * (mu + L)
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
-        # Q(0) = 1 + delta with delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2)
+        # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2
         delta = 2.0 * mu * L / ((r2 - r1) * (r2 + r1))
         J = max(1, math.floor(math.log(1.0 / eps) / _acosh1p(delta)))
         while _cheb_level(delta, J) > eps:
@@ -698,7 +656,7 @@ class BestSchedule(Explicit):
 
 
 def best_schedule(spectrum: Bimodal, eps: float, margin: float = 0.5) -> BestSchedule:
-    """The minimax polynomial's reciprocal roots ``1/r_j``, Leja-ordered (:func:`~clrlib.precision.leja_order`).
+    """The minimax polynomial's reciprocal roots ``1/r_j``, Leja-ordered (:func:`~clrlib.precision.order_steps`).
 
     Its exact worst case ``sup_E prod_t |1 - eta_t lam|`` is ``<= margin * eps <= eps`` (or ``<= eps``
     when the cap ``floor(1.1 * n_minimax)`` binds); run in float64 with this order the iterate's
@@ -716,23 +674,3 @@ def best_schedule(spectrum: Bimodal, eps: float, margin: float = 0.5) -> BestSch
         n += 1
         M = seen[n] if n in seen else minimax(spec, n)
     return BestSchedule(M.steps, M.sup, n0, eps)
-
-
-#: The methods :func:`optimal_iterations` knows.
-OPTIMAL_METHODS: tuple[str, ...] = ("minimax", "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball")
-
-
-def optimal_iterations(method: str, spectrum: Bimodal, eps: float) -> int:
-    """The first ``T`` at which the exact worst case over ``E`` is ``<= eps``, for ``method`` in
-    ``"minimax"`` (:func:`minimax_iterations`), ``"cheb_per_cluster"`` (:func:`cheb_per_cluster`),
-    ``"clr_momentum"`` (:func:`clr_momentum`, counted in whole cycles) and ``"cyclical_heavy_ball"``
-    (:func:`cyclical_heavy_ball`, counted in whole cycles of two steps)."""
-    if method not in OPTIMAL_METHODS:
-        raise ValueError(f"method must be one of {list(OPTIMAL_METHODS)}, got {method!r}")
-    if method == "minimax":
-        return minimax_iterations(spectrum, eps)
-    if method == "cheb_per_cluster":
-        return cheb_per_cluster(spectrum, eps).iterations
-    if method == "clr_momentum":
-        return clr_momentum(spectrum, eps).iterations
-    return cyclical_heavy_ball(spectrum, eps).iterations

@@ -226,6 +226,17 @@ def as_spectrum(spectrum: Spectrum | Sequence[Sequence[float]]) -> Spectrum:
     return Spectrum(spectrum)
 
 
+def as_bimodal(spectrum: Spectrum | Sequence[Sequence[float]], method: str = "this method") -> Bimodal:
+    """``spectrum`` as a :class:`Bimodal` (a two-interval spectrum is converted), else ``ValueError``."""
+    if isinstance(spectrum, Bimodal):
+        return spectrum
+    spec = as_spectrum(spectrum)
+    if len(spec.intervals) == 2:
+        (mu, mu1), (L1, L) = spec.intervals
+        return Bimodal(mu, mu1, L1, L)
+    raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals) for {method!r}, got {spec!r}")
+
+
 def random_orthogonal(n: int, seed: int | np.random.Generator = 0) -> np.ndarray:
     """A Haar-distributed ``n x n`` orthogonal matrix: ``Q`` of ``QR(G)``, columns sign-fixed."""
     n = V.count("n", n, 1)

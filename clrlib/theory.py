@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from . import _validate as V
 from .schedules import Cyclical
-from .spectra import Bimodal, Spectrum, as_spectrum
+from .spectra import Bimodal, Spectrum, as_bimodal, as_spectrum
 
 
 def gd_step(spectrum: Spectrum) -> float:
@@ -71,7 +71,7 @@ def _float_step_rate(s: float, A: float, d: float, K: int) -> float:
 
     The returned steps ``eta`` are floats, within a relative ``u/2`` of the exact ones, and a
     factor ``|1 - eta lam|`` then moves by at most ``u eta lam`` (plus as much again for evaluating
-    it). With ``eta_plus lam <= 1 + s`` and ``eta_minus lam <= 1`` (paper) or ``<= 2`` (centred) on
+    it). With ``eta_plus lam <= 1 + s`` and ``eta_minus lam <= 1`` (book) or ``<= 2`` (centred) on
     the relevant cluster, the bounds become ``(s + 4u(1+s)) (1 + 4u)^K`` on the small cluster and
     ``(A + 4u(1+A)) (d + 8u)^K`` on the large one; the maximum is finally rounded up by the
     relative :data:`RATE_GUARD`. For ordinary spectra this is ``s (1 + ~1e-12)``.
@@ -94,7 +94,7 @@ class CLRParameters:
     ``iterations = cycles (K + 1)``.
 
     ``K_bound`` and ``iteration_bound`` are the explicit bounds of the theorem (chapter 5):
-    with ``c = 1`` (paper) or ``c = 1/2`` (centred),
+    with ``c = 1`` (book) or ``c = 1/2`` (centred),
 
         K <= K_bound = 1 + c kappa_l log(A / s)        (0 when A <= s),
         iterations <= iteration_bound = (K_bound + 1) ceil(c kappa_s log(1/eps)).
@@ -138,11 +138,12 @@ def _smallest_K(A: float, d: float, s: float) -> int:
     return K
 
 
-def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "paper") -> CLRParameters:
+def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "book") -> CLRParameters:
     """Parameters of the cyclical schedule for ``E = [mu, mu1] U [L1, L]`` and accuracy ``eps``.
 
-    ``variant="paper"`` (the name stands for the scheme the paper describes -- one unstable step, then
-    small stable ones; the constants below are the book's own, see chapter 5):
+    ``variant="book"`` (the scheme the paper describes -- one unstable step, then small stable ones --
+    with the book's own constants, see chapter 5; the paper's constants are unknown, so the old name
+    ``"paper"`` is refused with a ``ValueError`` that says so):
     ``eta_plus = 1/mu1``, ``eta_minus = 1/L``; on the small cluster
     ``|P| <= s = 1 - 1/kappa_s``; on the large one ``|P| <= A d^K`` with ``A = L/mu1 - 1`` and
     ``d = 1 - 1/kappa_l``.
@@ -160,15 +161,14 @@ def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "paper") -> CLR
     ``eps`` lies in ``(0, 1)``. Raises ``ValueError`` when ``kappa_s = 1`` and ``kappa_l > 1``
     (no finite ``K`` exists).
     """
-    if isinstance(spectrum, Spectrum) and not isinstance(spectrum, Bimodal) and len(spectrum.intervals) == 2:
-        (a1, b1), (a2, b2) = spectrum.intervals
-        spectrum = Bimodal(a1, b1, a2, b2)
-    if not isinstance(spectrum, Bimodal):
-        raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals), got {spectrum!r}")
+    spectrum = as_bimodal(spectrum, "clr_parameters")
     eps = V.open_unit("eps", eps)
     mu, mu1, L1, L = spectrum.mu, spectrum.mu1, spectrum.L1, spectrum.L
     ks, kl = spectrum.kappa_small, spectrum.kappa_large
     if variant == "paper":
+        raise ValueError("variant 'paper' is now called 'book' (the constants are the book's): "
+                         "variant must be 'book' or 'centred'")
+    if variant == "book":
         eta_plus, eta_minus = 1.0 / mu1, 1.0 / L
         s, A, d = 1.0 - mu / mu1, L / mu1 - 1.0, 1.0 - L1 / L
         c = 1.0
@@ -177,7 +177,7 @@ def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "paper") -> CLR
         s, A, d = (mu1 - mu) / (mu1 + mu), 2.0 * L / (mu + mu1) - 1.0, (L - L1) / (L + L1)
         c = 0.5
     else:
-        raise ValueError(f"variant must be 'paper' or 'centred', got {variant!r}")
+        raise ValueError(f"variant must be 'book' or 'centred', got {variant!r}")
     K = _smallest_K(A, d, s)
     rate = _float_step_rate(s, A, d, K)
     if rate >= 1.0:

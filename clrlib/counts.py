@@ -16,7 +16,7 @@ with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no samplin
 - ``"heavy_ball"``: Polyak's parameters for ``[mu, L]``, ``x_{-1} = x_0``;
   ``W_T = rho^T (1 + T (1 + rho))``, ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)`` (attained at ``lam = L``).
 - ``"clr"``, ``"clr_centred"``: the cyclical schedule with the parameters of
-  :func:`~clrlib.theory.clr_parameters` (variant ``"paper"`` / ``"centred"``) for this ``eps``;
+  :func:`~clrlib.theory.clr_parameters` (variant ``"book"`` / ``"centred"``) for this ``eps``;
   ``W_T`` is the exact sup over ``E`` of the product of the first ``T`` factors ``1 - eta_t lam``,
   for every ``T``, including ``T`` inside a cycle (see :func:`cyclical_iterations`).
 - ``"clr_best"``: the least count of :func:`cyclical_iterations` over the search grid of
@@ -35,26 +35,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as V
-from .baselines import log_chebyshev_worst_case, log_heavy_ball_worst_case
-from .polynomials import _log_abs_factor as _log_abs_one_minus  # log|1 - x|, log1p below 1
-from .spectra import Bimodal, Spectrum, as_spectrum
-from .optimal import OPTIMAL_METHODS, optimal_iterations
-from .theory import clr_parameters, gd_iterations, iterations_for_rate
+from .polynomials import log_abs_one_minus
+from .spectra import Bimodal, Spectrum, as_bimodal, as_spectrum
+from .theory import clr_parameters, iterations_for_rate
 
 __all__ = [
-    "METHODS",
-    "iterations",
-    "log_worst_case",
     "log_sup_two_steps",
-    "cyclical_log_worst_case",
+    "log_cyclical_worst_case",
     "cyclical_iterations",
     "BestCLR",
     "clr_best_parameters",
 ]
-
-#: The methods :func:`iterations` knows.
-METHODS: tuple[str, ...] = ("gd", "chebyshev", "heavy_ball", "clr", "clr_centred", "clr_best", *OPTIMAL_METHODS)
-
 
 def log_sup_two_steps(eta_plus: float, eta_minus: float, m_plus: np.ndarray | int,
                       m_minus: np.ndarray | int, spectrum: Spectrum) -> np.ndarray:
@@ -91,8 +82,8 @@ def _two_step_core(a: np.ndarray, b: np.ndarray, mp: np.ndarray, mm: np.ndarray,
     ends = np.array([p for iv in spec.intervals for p in iv])
     with np.errstate(invalid="ignore"):
         # 0 * (-inf) must count as 0 (a factor raised to the power 0)
-        terms = (np.where(mp[..., None] == 0, 0.0, mp[..., None] * _log_abs_one_minus(a[..., None] * ends))
-                 + np.where(mm[..., None] == 0, 0.0, mm[..., None] * _log_abs_one_minus(b[..., None] * ends)))
+        terms = (np.where(mp[..., None] == 0, 0.0, mp[..., None] * log_abs_one_minus(a[..., None] * ends))
+                 + np.where(mm[..., None] == 0, 0.0, mm[..., None] * log_abs_one_minus(b[..., None] * ends)))
     best = np.max(terms, axis=-1)
     both = (mp > 0) & (mm > 0) & (a != b)
     if np.any(both):
@@ -102,23 +93,12 @@ def _two_step_core(a: np.ndarray, b: np.ndarray, mp: np.ndarray, mm: np.ndarray,
             inside |= (lam_star > lo) & (lam_star < hi)
         if np.any(inside):
             ls = lam_star[inside]
-            val = (mp[both][inside] * _log_abs_one_minus(a[both][inside] * ls)
-                   + mm[both][inside] * _log_abs_one_minus(b[both][inside] * ls))
+            val = (mp[both][inside] * log_abs_one_minus(a[both][inside] * ls)
+                   + mm[both][inside] * log_abs_one_minus(b[both][inside] * ls))
             sub = best[both]
             sub[inside] = np.maximum(sub[inside], val)
             best[both] = sub
     return best.reshape(shape)
-
-
-def _as_bimodal(spectrum, method: str) -> Bimodal:
-    """``spectrum`` as a :class:`~clrlib.spectra.Bimodal` (a two-interval spectrum is converted)."""
-    if isinstance(spectrum, Bimodal):
-        return spectrum
-    spec = as_spectrum(spectrum)
-    if len(spec.intervals) == 2:
-        (mu, mu1), (L1, L) = spec.intervals
-        return Bimodal(mu, mu1, L1, L)
-    raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals) for method {method!r}, got {spec!r}")
 
 
 def _cycle_exponents(c: np.ndarray, r: np.ndarray, K: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +108,7 @@ def _cycle_exponents(c: np.ndarray, r: np.ndarray, K: int) -> tuple[np.ndarray, 
     return m_plus.astype(np.int64), m_minus.astype(np.int64)
 
 
-def cyclical_log_worst_case(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum,
+def log_cyclical_worst_case(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum,
                             T: np.ndarray | int) -> np.ndarray:
     """``log W_T`` for the cyclical schedule (``eta_plus`` once, then ``eta_minus`` ``K`` times, repeated).
 
@@ -212,7 +192,7 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
       plus the theorem's ``mu1`` and ``(mu + mu1)/2``;
     - ``eta_minus = 1/theta``, ``theta`` in ``n_minus`` geometric points of ``[L/2, L]`` plus ``(L1 + L)/2``
       (so ``eta_minus <= 2/L``: the small steps never amplify);
-    - ``K = 0, 1, ..., 2 max(K_paper, K_centred) + 2`` (the theorem's ``K`` for both variants; 66 if
+    - ``K = 0, 1, ..., 2 max(K_book, K_centred) + 2`` (the theorem's ``K`` for both variants; 66 if
       neither variant has a finite ``K``).
 
     The candidates include the theorem's two schedules, so the result is never worse than either.
@@ -223,13 +203,13 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     ``T_end - K`` until that lower bound reaches the best exact count found: the minimum over the
     grid is exact. Ties go to the first grid point in that order.
     """
-    spectrum = _as_bimodal(spectrum, "clr_best")
+    spectrum = as_bimodal(spectrum, "clr_best")
     eps = V.open_unit("eps", eps)
     n_plus = V.count("n_plus", n_plus, 2)
     n_minus = V.count("n_minus", n_minus, 2)
     mu, mu1, L1, L = spectrum.mu, spectrum.mu1, spectrum.L1, spectrum.L
     theorem = []
-    for variant in ("paper", "centred"):
+    for variant in ("book", "centred"):
         try:
             theorem.append(clr_parameters(spectrum, eps, variant))
         except ValueError:  # no finite K for this variant (a one-point small cluster)
@@ -273,88 +253,3 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     assert best is not None
     return BestCLR(eta_plus=float(best[1]), eta_minus=float(best[2]), K=int(best[3]),
                    iterations=int(best[0]), grid_size=int(lower_a.size))
-
-
-def _method(method: str) -> str:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
-    return method
-
-
-def log_worst_case(method: str, spectrum: Spectrum, T: int, eps: float = 1e-6) -> float:
-    """``log W_T`` for ``method`` (see the module docstring); ``eps`` fixes the cyclical schedules' parameters."""
-    method = _method(method)
-    if method in OPTIMAL_METHODS:
-        raise ValueError(f"method must be one of {METHODS[:6]} for log_worst_case (no closed form per T for "
-                         f"{method!r}; use clrlib.iterations), got {method!r}")
-    spec = as_spectrum(spectrum)
-    T = V.count("T", T, 0)
-    eps = V.open_unit("eps", eps)
-    kappa = spec.kappa
-    if method == "gd":
-        return T * math.log1p(-2.0 / (kappa + 1.0)) if kappa > 1 else (0.0 if T == 0 else -math.inf)
-    if method == "chebyshev":
-        return log_chebyshev_worst_case(kappa, T)
-    if method == "heavy_ball":
-        return log_heavy_ball_worst_case(kappa, T)
-    ep, em, K = _clr_triple(method, spec, eps)
-    return float(cyclical_log_worst_case(ep, em, K, spec, T))
-
-
-def _clr_triple(method: str, spec: Spectrum, eps: float) -> tuple[float, float, int]:
-    spec = _as_bimodal(spec, method)
-    if method == "clr_best":
-        b = clr_best_parameters(spec, eps)
-        return b.eta_plus, b.eta_minus, b.K
-    p = clr_parameters(spec, eps, "paper" if method == "clr" else "centred")
-    return p.eta_plus, p.eta_minus, p.K
-
-
-def _first_T(log_w, log_eps: float, hi: int) -> int:
-    """Least ``T`` in ``[1, hi]`` with ``log_w(T) <= log_eps`` for a non-increasing ``log_w``."""
-    while log_w(hi) > log_eps:
-        hi *= 2
-    lo = 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if log_w(mid) <= log_eps:
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
-def iterations(method: str, spectrum: Spectrum, eps: float) -> int:
-    """The least ``T`` with worst-case error ``W_T = sup_{lam in E} |r_T(lam)| <= eps`` (exact).
-
-    ``method`` is one of :data:`METHODS`; ``W_T`` and how it is computed for each are defined in the
-    module docstring. ``"gd"``: :func:`~clrlib.theory.gd_iterations`. ``"chebyshev"`` and
-    ``"heavy_ball"``: the set of ``T`` with ``W_T <= eps`` is an up-set, so the least ``T`` is found by
-    bisection on the closed form. For Chebyshev ``W_T`` is decreasing. Heavy ball's is not: the ratio
-    ``W_{T+1}/W_T = rho (1 + (1 + rho)/(1 + T (1 + rho)))`` decreases in ``T`` from ``rho (2 + rho)``
-    (``> 1`` once ``kappa > 3 + 2 sqrt 2``) towards ``rho``, so ``W_T`` first rises above ``W_0 = 1`` (a
-    transient hump) and then decreases; on the rising part ``W_T >= 1 > eps``. The cyclical methods: :func:`cyclical_iterations`.
-    """
-    method = _method(method)
-    if method in OPTIMAL_METHODS:        # minimax, cheb_per_cluster, clr_momentum, cyclical_heavy_ball
-        return optimal_iterations(method, spectrum, eps)
-    spec = as_spectrum(spectrum)
-    eps = V.open_unit("eps", eps)
-    kappa = spec.kappa
-    log_eps = math.log(eps)
-    if method == "gd":
-        return gd_iterations(kappa, eps)
-    if method == "chebyshev":
-        if kappa == 1.0:
-            return 1
-        guess = max(1, int(math.acosh(1.0 / eps) / (2.0 / math.sqrt(kappa))) + 1)
-        return _first_T(lambda T: log_chebyshev_worst_case(kappa, T), log_eps, guess)
-    if method == "heavy_ball":
-        if kappa == 1.0:
-            return 1
-        guess = max(1, int(2.0 * math.sqrt(kappa) * (-log_eps + 10.0)))
-        return _first_T(lambda T: log_heavy_ball_worst_case(kappa, T), log_eps, guess)
-    if method == "clr_best":
-        return clr_best_parameters(_as_bimodal(spec, method), eps).iterations
-    ep, em, K = _clr_triple(method, spec, eps)
-    return cyclical_iterations(ep, em, K, spec, eps)
