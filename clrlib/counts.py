@@ -37,7 +37,7 @@ import numpy as np
 from . import _validate as V
 from .polynomials import log_abs_one_minus
 from .spectra import Bimodal, Spectrum, as_bimodal, as_spectrum
-from .theory import clr_parameters, iterations_for_rate
+from .theory import clr_parameters, least_power
 
 __all__ = [
     "log_sup_two_steps",
@@ -152,24 +152,68 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
         raise ValueError(
             f"eta_plus, eta_minus, K must give a per-cycle factor < 1 on the spectrum, got {math.exp(log_f):.6g}")
     log_eps = math.log(eps)
-    r = np.arange(K + 1, dtype=np.int64)
+    C = least_power(log_f, log_eps)
+    if C * (K + 1) > MAX_COUNT:
+        raise ValueError(f"the count would exceed MAX_COUNT = {MAX_COUNT} steps (budget): "
+                         f"about {C} cycles of {K + 1} steps")
+    if (K >= 1 and eta_minus * spec.L <= 2.0) or K == 0:
+        # |1 - eta_minus lam| <= 1 on E: W(c, r) is non-increasing in r >= 1, so only r = 0 and r = K
+        # need checking for the bisection over c, and the least r is found by bisection too
+        def W(c: int, r: int) -> float:
+            mp, mm = _cycle_exponents(np.asarray(c), np.asarray(r), K)
+            return float(log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec))
 
-    def row(c: int) -> np.ndarray:
-        mp, mm = _cycle_exponents(np.full(K + 1, c, dtype=np.int64), r, K)
-        return log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec)
+        def best_in_cycle(c: int) -> float:
+            return min(W(c, 0), W(c, K)) if K >= 1 else W(c, 0)
+    else:
+        if K + 1 > MAX_CYCLE:
+            raise ValueError(f"K must be < MAX_CYCLE = {MAX_CYCLE} (memory budget) when eta_minus > 2/L, got {K}")
+        r_all = np.arange(K + 1, dtype=np.int64)
 
-    C = iterations_for_rate(math.exp(log_f), eps) if log_f > -700 else 1
-    while row(C)[0] > log_eps:  # guard against rounding in exp/log
+        def row(c: int) -> np.ndarray:
+            mp, mm = _cycle_exponents(np.full(K + 1, c, dtype=np.int64), r_all, K)
+            return log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec)
+
+        def W(c: int, r: int) -> float:
+            return float(row(c)[r])
+
+        def best_in_cycle(c: int) -> float:
+            return float(np.min(row(c)))
+    for _ in range(64):  # guard against rounding in the closed form: W(C, 0) = F^C <= eps
+        if W(C, 0) <= log_eps:
+            break
         C += 1
+    else:  # pragma: no cover - rounding moves C by one or two at most
+        raise ValueError("the closed-form cycle count did not reach eps (rounding); report this spectrum")
     lo, hi = -1, C  # predicate false at lo (c = -1: nothing), true at hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if np.min(row(mid)) <= log_eps:
+        if best_in_cycle(mid) <= log_eps:
             hi = mid
         else:
             lo = mid
-    ok = np.nonzero(row(hi) <= log_eps)[0]
-    return int(hi * (K + 1) + ok[0])
+    if W(hi, 0) <= log_eps:
+        return int(hi * (K + 1))
+    if not (eta_minus * spec.L <= 2.0):
+        return int(hi * (K + 1) + int(np.nonzero(row(hi) <= log_eps)[0][0]))
+    r_lo, r_hi = 0, K  # W(hi, r_hi) <= eps, W(hi, r_lo) > eps; non-increasing in r >= 1
+    while r_hi - r_lo > 1:
+        mid = (r_lo + r_hi) // 2
+        if W(hi, mid) <= log_eps:
+            r_hi = mid
+        else:
+            r_lo = mid
+    return int(hi * (K + 1) + r_hi)
+
+
+#: Largest count the exact cyclical counts return (``2^53``: every step index is an exact float).
+MAX_COUNT: int = 2**53
+
+#: Most grid points :func:`clr_best_parameters` evaluates (time budget).
+MAX_GRID: int = 2_000_000
+
+#: Longest cycle handled by the vectorised exact count when ``eta_minus > 2/L`` (memory budget).
+MAX_CYCLE: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -207,6 +251,8 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     eps = V.open_unit("eps", eps)
     n_plus = V.count("n_plus", n_plus, 2)
     n_minus = V.count("n_minus", n_minus, 2)
+    if n_plus * n_minus > MAX_GRID:
+        raise ValueError(f"n_plus * n_minus must be <= MAX_GRID = {MAX_GRID} (time budget), got {n_plus * n_minus}")
     mu, mu1, L1, L = spectrum.mu, spectrum.mu1, spectrum.L1, spectrum.L
     theorem = []
     for variant in ("book", "centred"):
@@ -218,6 +264,10 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     th_plus = np.unique(np.concatenate([np.geomspace(mu, max(top, mu), n_plus), [mu1, 0.5 * (mu + mu1)]]))
     th_minus = np.unique(np.concatenate([np.geomspace(0.5 * L, L, n_minus), [0.5 * (L1 + L)]]))
     K_max = 2 * max([p.K for p in theorem] or [32]) + 2
+    size = th_plus.size * th_minus.size * (K_max + 1)
+    if size > MAX_GRID:
+        raise ValueError(f"the search grid has {size} points (K up to {K_max}), above MAX_GRID = {MAX_GRID} "
+                         f"(time budget); lower n_plus, n_minus or use clrlib.clr_parameters")
     Ks = np.arange(K_max + 1)
     log_eps = math.log(eps)
     ep_g, em_g, k_g = np.meshgrid(1.0 / th_plus, 1.0 / th_minus, Ks, indexing="ij")
@@ -250,6 +300,8 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
         T = cyclical_iterations(float(ep_a[i]), float(em_a[i]), int(kk_a[i]), spectrum, eps)
         if best is None or T < best[0]:
             best = (T, float(ep_a[i]), float(em_a[i]), int(kk_a[i]))
-    assert best is not None
+    if best is None:
+        raise ValueError("spectrum admits no contracting cyclical schedule on the search grid (no grid point has "
+                         "a per-cycle factor < 1 and the theorem's schedules do not exist in float64)")
     return BestCLR(eta_plus=float(best[1]), eta_minus=float(best[2]), K=int(best[3]),
                    iterations=int(best[0]), grid_size=int(lower_a.size))

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from . import _validate as V
-from .schedules import Schedule, as_steps
+from .schedules import MAX_STEPS as SCHEDULE_MAX_STEPS, Schedule, as_steps
 
 
 class DivergenceError(FloatingPointError):
@@ -81,8 +81,8 @@ def start_iterate(problem, x0, dtype, x_star=None) -> tuple[np.ndarray, np.ndarr
 #: Largest problem dimension the runners accept (memory budget).
 MAX_DIM: int = 10_000_000
 
-#: Most steps a runner accepts (time budget).
-MAX_STEPS: int = 10_000_000
+#: Most steps a runner accepts (time budget; the same as :data:`clrlib.schedules.MAX_STEPS`).
+MAX_STEPS: int = SCHEDULE_MAX_STEPS
 
 
 def error_norm(x: np.ndarray, x_star: np.ndarray) -> float:

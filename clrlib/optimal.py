@@ -36,6 +36,13 @@ __all__ = [
 
 _QUAD = dict(epsabs=0.0, epsrel=1e-13, limit=200)
 
+#: Highest polynomial degree (number of steps) the minimax and per-cluster searches handle (time budget:
+#: the Remez exchange costs about ``degree^2`` per iteration, a few seconds at 500).
+MAX_DEGREE: int = 500
+
+#: Most values of ``K`` :func:`clr_momentum` searches (``0 .. 2 K_theorem + 4``; time budget).
+MAX_MOMENTUM_K: int = 100_000
+
 
 def _spectrum(spectrum) -> Spectrum:
     try:
@@ -84,7 +91,10 @@ def _green_parts(spec: Spectrum, x: float) -> tuple[float, float, tuple[float, .
               weight="alg", wvar=(-0.5, -0.5), **_QUAD)[0] / math.pi
     w2 = quad(lambda t: (t - tau) / np.sqrt((t - a) * (t - b)), c, d,
               weight="alg", wvar=(-0.5, -0.5), **_QUAD)[0] / math.pi
-    return float(g), float(tau * s), (float(w1), float(w2))
+    # the two masses sum to 1 exactly in theory; quadrature near a cluster of width ~1e-12 loses ~1e-6 of
+    # it, so they are normalised (each is then accurate to the quadrature, their sum is 1 to rounding)
+    total = w1 + w2
+    return float(g), float(tau * s), (float(w1 / total), float(w2 / total))
 
 
 def green_function(spectrum: Spectrum, x: float = 0.0) -> float:
@@ -130,8 +140,9 @@ class GreenBound:
     """Bernstein-Walsh lower bound: every ``p`` with ``deg p <= T``, ``p(0) = 1`` has ``sup_E |p| >= rate^T``.
 
     ``g = g_E(0)``, ``rate = exp(-g)``, ``iterations`` the least ``T`` with ``rate^T <= eps``
-    (no polynomial method reaches ``eps`` in the worst case with fewer), ``tau`` the gap parameter,
-    ``harmonic_measure`` the equilibrium mass of each interval.
+    (no polynomial method reaches ``eps`` in the worst case with fewer), ``tau`` the gap parameter
+    (NaN for a one-interval spectrum, which has no gap: the only documented NaN),
+    ``harmonic_measure`` the equilibrium mass of each interval (they sum to 1).
     """
 
     g: float
@@ -359,6 +370,8 @@ def minimax(spectrum: Spectrum, degree: int, *, tol: float = 1e-9, maxit: int = 
     """
     spec = _spectrum(spectrum)
     n = V.count("degree", degree, 1)
+    if n > MAX_DEGREE:
+        raise ValueError(f"degree must be <= MAX_DEGREE = {MAX_DEGREE} (time budget), got {n}")
     tol = V.positive("tol", tol)
     maxit = V.count("maxit", maxit, 1)
     if len(spec.intervals) == 1:
@@ -428,6 +441,9 @@ def minimax_lp(spectrum: Spectrum, degree: int, grid: int = 4000) -> tuple[float
 def _minimax_count(spec: Spectrum, eps: float) -> tuple[int, dict]:
     """``minimax_iterations`` and the minimax polynomials it computed, by degree."""
     gb = green_lower_bound(spec, eps)
+    if gb.iterations > MAX_DEGREE:
+        raise ValueError(f"eps needs degree >= {gb.iterations} (Green's bound), above MAX_DEGREE = {MAX_DEGREE} "
+                         f"(time budget)")
     seen: dict[int, MinimaxPolynomial] = {}
 
     def sup(n: int) -> float:
@@ -438,7 +454,9 @@ def _minimax_count(spec: Spectrum, eps: float) -> tuple[int, dict]:
     lo = gb.iterations - 1  # fails: sup >= exp(-lo g) > eps
     hi = max(1, gb.iterations)
     while sup(hi) > eps:
-        lo, hi = hi, hi + max(1, math.ceil(0.08 * hi))
+        if hi >= MAX_DEGREE:
+            raise ValueError(f"no degree <= MAX_DEGREE = {MAX_DEGREE} (time budget) reaches eps = {eps!r}")
+        lo, hi = hi, min(MAX_DEGREE, hi + max(1, math.ceil(0.08 * hi)))
     while hi - lo > 1:  # E_n is non-increasing in n: bisect
         mid = (lo + hi) // 2
         if sup(mid) <= eps:
@@ -463,7 +481,10 @@ def minimax_iterations(spectrum: Spectrum, eps: float) -> int:
 # --------------------------------------------------------------------------- cheaper schedules
 
 def _acosh1p(delta: float) -> float:
-    """``arccosh(1 + delta) = log1p(delta + sqrt(delta (2 + delta)))``, accurate for small ``delta >= 0``."""
+    """``arccosh(1 + delta) = log1p(delta + sqrt(delta (2 + delta)))``, accurate for small ``delta >= 0``
+    (and ``log(2 delta)`` to rounding once ``delta > 1e150``, where ``delta^2`` would overflow)."""
+    if delta > 1e150:
+        return math.log(2.0) + math.log(delta)
     return math.log1p(delta + math.sqrt(delta * (2.0 + delta)))
 
 
@@ -510,9 +531,15 @@ def cheb_per_cluster(spectrum: Bimodal, eps: float) -> ClusterChebyshev:
         raise ValueError("spectrum clusters must have positive length (kappa_small, kappa_large > 1)")
     d1 = 2.0 * spec.mu / (spec.mu1 - spec.mu)  # s(0) = 1 + d1
     d2 = 2.0 * spec.L1 / (spec.L - spec.L1)    # l(0) = 1 + d2
-    k0 = 1
+    # least k with 1/T_k(1 + d1) <= eps: cosh(k a) >= 1/eps, from k ~ acosh(1/eps)/a (acosh(1/eps) <= log(2/eps))
+    k0 = max(1, math.floor((math.log(2.0) - math.log(eps)) / _acosh1p(d1)) - 2)
+    if k0 > MAX_DEGREE:
+        raise ValueError(f"eps needs more than MAX_DEGREE = {MAX_DEGREE} steps (time budget) on the small cluster")
     while _cheb_level(d1, k0) > eps:
         k0 += 1
+    m_need = (-math.log(eps)) / _acosh1p(d2)
+    if k0 + m_need > MAX_DEGREE:
+        raise ValueError(f"eps needs about {k0 + m_need:.3g} steps, above MAX_DEGREE = {MAX_DEGREE} (time budget)")
     big = Spectrum([(spec.L1, spec.L)])
     best = None
     for k in range(max(1, k0 - 2), k0 + 4):
@@ -575,13 +602,25 @@ def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "book") -> Moment
     spec = _bimodal(spectrum)
     eps = V.open_unit("eps", eps)
     base = clr_parameters(spec, eps, variant)
+    if 2 * base.K + 5 > MAX_MOMENTUM_K:
+        raise ValueError(f"the search over K = 0 .. {2 * base.K + 4} exceeds MAX_MOMENTUM_K = {MAX_MOMENTUM_K} "
+                         f"(time budget)")
     best = None
     for K in range(0, 2 * base.K + 5):
         alpha, beta = _cycle_range(base.eta_plus, base.eta_minus, K, spec)
         if not beta < 1.0:
             continue
+        if not beta - alpha > 0.0:
+            # P is constant (= beta) on E (single-point clusters): J cycles leave |beta|^J
+            if not abs(beta) < 1.0:
+                continue
+            J = max(1, iterations_for_rate(abs(beta), eps))
+            T = J * (K + 1)
+            if best is None or T < best.iterations:
+                best = MomentumCLR(base.eta_plus, base.eta_minus, K, alpha, beta, J, T, abs(beta) ** J)
+            continue
         delta = 2.0 * (1.0 - beta) / (beta - alpha)  # gamma = l(1) = 1 + delta
-        J = max(1, math.ceil(math.log(2.0 / eps) / _acosh1p(delta)) - 2)
+        J = max(1, math.ceil((math.log(2.0) - math.log(eps)) / _acosh1p(delta)) - 2)
         while _cheb_level(delta, J) > eps:
             J += 1
         while J > 1 and _cheb_level(delta, J - 1) <= eps:
@@ -625,12 +664,12 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
         # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2
         delta = 2.0 * mu * L / ((r2 - r1) * (r2 + r1))
-        J = max(1, math.floor(math.log(1.0 / eps) / _acosh1p(delta)))
+        J = max(1, math.floor((-math.log(eps)) / _acosh1p(delta)))
         while _cheb_level(delta, J) > eps:
             J += 1
         return CyclicalHeavyBall(True, math.exp(-0.5 * _acosh1p(delta)), 2 * J, _cheb_level(delta, J))
     delta = 2.0 * mu / (L - mu)  # (L + mu)/(L - mu) = 1 + delta
-    T = max(1, math.floor(math.log(1.0 / eps) / _acosh1p(delta)))
+    T = max(1, math.floor((-math.log(eps)) / _acosh1p(delta)))
     while _cheb_level(delta, T) > eps:
         T += 1
     return CyclicalHeavyBall(False, math.exp(-_acosh1p(delta)), T, _cheb_level(delta, T))

@@ -40,13 +40,23 @@ def log_abs_one_minus(x: np.ndarray) -> np.ndarray:
 
 
 def log_abs_and_sign(u: np.ndarray, m: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sum_j m_j log|1 - u_j lam|, sign of prod_j (1 - u_j lam)^m_j)`` at every ``lam``, overflow-safe."""
     flat = lam.ravel()
     logs = np.empty(flat.shape)
     signs = np.empty(flat.shape)
     block = max(1, _CHUNK // max(1, u.size))
+    with np.errstate(divide="ignore"):
+        log_u = np.log(np.abs(u))
     for start in range(0, flat.size, block):
-        x = np.multiply.outer(flat[start:start + block], u)
-        logs[start:start + block] = log_abs_one_minus(x) @ m
+        part = flat[start:start + block]
+        with np.errstate(over="ignore"):
+            x = np.multiply.outer(part, u)
+        f = log_abs_one_minus(x)
+        big = np.isinf(x)
+        if np.any(big):  # lam * eta overflows: log|1 - x| = log|lam| + log|eta| to rounding
+            with np.errstate(divide="ignore"):
+                f[big] = (np.log(np.abs(part))[:, None] + log_u[None, :])[big]
+        logs[start:start + block] = f @ m
         negative = (x > 1.0) @ m
         signs[start:start + block] = np.where(np.mod(negative, 2.0) == 1.0, -1.0, 1.0)
     return logs.reshape(lam.shape), signs.reshape(lam.shape)

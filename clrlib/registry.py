@@ -165,7 +165,7 @@ def _cheb_count(spec: Spectrum, eps: float) -> int:
     kappa = spec.kappa
     if kappa == 1.0:
         return 1
-    guess = max(1, int(math.acosh(1.0 / eps) / (2.0 / math.sqrt(kappa))) + 1)
+    guess = max(1, int((math.log(2.0) - math.log(eps)) * math.sqrt(kappa) / 2.0) + 1)  # acosh(1/eps) <= log(2/eps)
     return _first_T(lambda T: log_chebyshev_worst_case(kappa, T), math.log(eps), guess)
 
 

@@ -72,8 +72,15 @@ class Spectrum:
         return self.L / self.mu
 
     def contains(self, lam: np.ndarray | float) -> np.ndarray:
-        """Boolean mask: ``lam`` lies in one of the intervals (endpoints included)."""
-        lam = np.asarray(lam, dtype=float)
+        """Boolean mask: ``lam`` lies in one of the intervals (endpoints included); NaN is never inside."""
+        try:
+            raw = np.asarray(lam)
+            if raw.dtype.kind not in "iuf" and not (raw.dtype.kind == "O" and raw.size and all(
+                    isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in raw.flat)):
+                raise TypeError
+            lam = raw.astype(float)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"lam must be a real number or an array of real numbers, got {lam!r:.200}") from exc
         inside = np.zeros(lam.shape, dtype=bool)
         for lo, hi in self._intervals:
             inside |= (lam >= lo) & (lam <= hi)
@@ -281,19 +288,30 @@ class Quadratic:
             cache[key] = arr.astype(dtype)
         return cache[key]
 
+    def _vector(self, name: str, v) -> np.ndarray:
+        """``v`` as a float vector of length ``dim`` (float32/float64 arrays pass unchanged, unchecked for
+        finiteness so that runners can detect divergence themselves)."""
+        if not (isinstance(v, np.ndarray) and v.dtype in (np.float32, np.float64)):
+            v = V.real_array(name, v, ndim=1)
+        if v.shape != (self.dim,):
+            raise ValueError(f"{name} must be a vector of length dim = {self.dim}, got shape {v.shape}")
+        return v
+
     def hvp(self, v: np.ndarray) -> np.ndarray:
         """The Hessian-vector product ``H v`` (in the dtype of ``v``)."""
+        v = self._vector("v", v)
         if self.hessian is None:
             return self._cast("eigenvalues", v.dtype) * v
         return self._cast("hessian", v.dtype) @ v
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         """The gradient ``H x - b``, in the dtype of ``x``."""
+        x = self._vector("x", x)
         return self.hvp(x) - self._cast("b", x.dtype)
 
     def value(self, x: np.ndarray) -> float:
         """``f(x) - f(x*) = 1/2 (x - x*)^T H (x - x*)``."""
-        e = np.asarray(x, dtype=float) - self.x_star
+        e = self._vector("x", V.real_array("x", x, ndim=1)) - self.x_star
         return 0.5 * float(e @ self.hvp(e))
 
     @classmethod
