@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test pdf env browser clean
+.PHONY: book test pdf env browser clean fuzz
 
 env: $(STAMP)
 
@@ -38,6 +38,10 @@ pdf: $(STAMP) browser
 
 test: $(STAMP) browser
 	CLRBOOK_TEST_SEEDS="1 2" $(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax
+
+# The long fuzz profile of clrlib's contract (thousands of inputs per function; tests/test_fuzz.py).
+fuzz: $(STAMP)
+	CLRLIB_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf _build

@@ -150,7 +150,7 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
     log_f = _cycle_log_factor(eta_plus, eta_minus, K, spec)
     if not log_f < 0.0:
         raise ValueError(
-            f"eta_plus, eta_minus, K must give a per-cycle factor < 1 on the spectrum, got {math.exp(log_f):.6g}")
+            f"eta_plus, eta_minus, K must give a per-cycle factor < 1 on the spectrum, got exp({log_f:.6g})")
     log_eps = math.log(eps)
     C = least_power(log_f, log_eps)
     if C * (K + 1) > MAX_COUNT:

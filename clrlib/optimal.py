@@ -660,6 +660,8 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
     eps = V.open_unit("eps", eps)
     mu, L = spec.mu, spec.L
     w = max(spec.mu1 - mu, L - spec.L1)
+    if w == 0.0:  # both clusters are points: (1 - lam/mu)(1 - lam/L) vanishes on E after one cycle
+        return CyclicalHeavyBall(True, 0.0, 2, 0.0)
     if mu + w < L - w:
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
         # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2

@@ -124,6 +124,8 @@ def error_floor(run: Run, every: int = 1) -> float:
 
     With ``every`` equal to a cycle's length this looks only at cycle ends.
     """
+    if not isinstance(run, Run):
+        raise ValueError(f"run must be a clrlib.Run, got {type(run).__name__}")
     every = V.count("every", every, 1)
     return float(np.min(run.relative[::every]))
 
