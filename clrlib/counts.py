@@ -8,23 +8,17 @@ polynomial ``r_T`` (``r_T(0) = 1``) that does not depend on ``e_0``. Its worst-c
 
 the Euclidean norm of the error relative to the initial error, any starting point
 (a relative ``H``-norm error has the same supremum). The counts below are the least ``T >= 0``
-with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no sampling):
+with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no sampling). Which method
+is counted how is recorded once, in :data:`clrlib.METHODS` (:mod:`clrlib.registry`); this module
+holds the exact counts of the cyclical schedules:
 
-- ``"gd"``: constant step ``2/(mu + L)``; ``W_T = ((kappa - 1)/(kappa + 1))^T`` (``mu, L`` lie in ``E``).
-- ``"chebyshev"``: for each ``T`` the ``T``-step Chebyshev polynomial of ``[mu, L]`` (what the
-  three-term recurrence has after ``T`` steps); ``W_T = 1/T_T((kappa + 1)/(kappa - 1))``.
-- ``"heavy_ball"``: Polyak's parameters for ``[mu, L]``, ``x_{-1} = x_0``;
-  ``W_T = rho^T (1 + T (1 + rho))``, ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)`` (attained at ``lam = L``).
-- ``"clr"``, ``"clr_centred"``: the cyclical schedule with the parameters of
-  :func:`~clrlib.theory.clr_parameters` (variant ``"book"`` / ``"centred"``) for this ``eps``;
-  ``W_T`` is the exact sup over ``E`` of the product of the first ``T`` factors ``1 - eta_t lam``,
-  for every ``T``, including ``T`` inside a cycle (see :func:`cyclical_iterations`).
-- ``"clr_best"``: the least count of :func:`cyclical_iterations` over the search grid of
-  :func:`clr_best_parameters`.
+- :func:`log_cyclical_worst_case` and :func:`cyclical_iterations`: ``W_T`` of the cyclical schedule
+  (``eta_plus`` once, ``eta_minus`` ``K`` times) for every ``T``, including ``T`` inside a cycle, and
+  the least ``T`` with ``W_T <= eps`` (used by ``"clr"``, ``"clr_centred"``, ``"clr_best"``);
+- :func:`clr_best_parameters`: the least such count over a grid of schedules (``"clr_best"``).
 
-The first three use only ``mu = min E`` and ``L = max E``; the cyclical ones need a
-:class:`~clrlib.spectra.Bimodal` spectrum. Conjugate gradient has no residual polynomial
-independent of ``e_0`` and is not counted here (chapter 6 measures it on sampled problems).
+Budgets: counts up to :data:`MAX_COUNT`, cycles up to :data:`MAX_CYCLE` steps when ``eta_minus > 2/L``,
+grids up to :data:`MAX_GRID` points; larger requests raise ``ValueError`` at once.
 """
 
 from __future__ import annotations

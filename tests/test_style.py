@@ -82,3 +82,11 @@ def test_sequential_palette_is_neutral_and_ordered():
     for bad in (0, -1, 1.5, True, 257):
         with pytest.raises(ValueError, match="n must"):
             clrlib.style.sequential(bad)
+
+
+def test_use_fixes_the_svg_hash_salt():
+    """Two runs write the same SVG ids: the salt is a fixed string after style.use()."""
+    import matplotlib
+
+    clrlib.style.use()
+    assert matplotlib.rcParams["svg.hashsalt"] == clrlib.style.SVG_HASHSALT == "clrbook"
