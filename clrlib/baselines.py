@@ -41,6 +41,11 @@ __all__ = [
 ]
 
 
+#: Most steps of the momentum recurrences evaluated by :func:`heavy_ball_residual` and
+#: :func:`nesterov_residual` (time budget; their worst cases have closed forms for any ``T``).
+MAX_RECURRENCE: int = 1_000_000
+
+
 def _interval(mu: float, L: float) -> tuple[float, float]:
     mu = V.positive("mu", mu)
     L = V.positive("L", L)
@@ -83,7 +88,7 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     maximising the product of distances to the roots already used; a classical stable ordering).
     """
     mu, L = _interval(mu, L)
-    T = V.count("T", T, 1)
+    T = V.count("T", T, 1, V.MAX_SIZE)
     if order not in ("increasing", "decreasing", "leja"):
         raise ValueError(f"order must be 'increasing', 'decreasing' or 'leja', got {order!r}")
     i = np.arange(1, T + 1)
@@ -160,8 +165,8 @@ def heavy_ball_parameters(mu: float, L: float) -> tuple[float, float]:
 
 
 def _momentum_recurrence(T: int, r1: np.ndarray, step) -> np.ndarray:
-    """``r_T`` of ``r_0 = 1``, ``r_1 = r1``, ``r_{t+1} = step(r_t, r_{t-1})``."""
-    T = V.count("T", T, 0)
+    """``r_T`` of ``r_0 = 1``, ``r_1 = r1``, ``r_{t+1} = step(r_t, r_{t-1})`` (``T <= MAX_RECURRENCE``)."""
+    T = V.count("T", T, 0, MAX_RECURRENCE, "time")
     prev, cur = np.ones(r1.shape), r1
     if T == 0:
         return prev

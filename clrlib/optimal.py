@@ -40,6 +40,10 @@ _QUAD = dict(epsabs=0.0, epsrel=1e-13, limit=200)
 #: the Remez exchange costs about ``degree^2`` per iteration, a few seconds at 500).
 MAX_DEGREE: int = 500
 
+#: Largest degree and grid of the linear-program check :func:`minimax_lp` (time budget).
+MAX_LP_DEGREE: int = 60
+MAX_LP_GRID: int = 20_000
+
 #: Most values of ``K`` :func:`clr_momentum` searches (``0 .. 2 K_theorem + 4``; time budget).
 MAX_MOMENTUM_K: int = 100_000
 
@@ -183,7 +187,7 @@ def chebyshev_roots(lo: float, hi: float, k: int) -> np.ndarray:
     hi = V.positive("hi", hi)
     if not lo < hi:
         raise ValueError(f"hi must be > lo, got lo={lo!r}, hi={hi!r}")
-    k = V.count("k", k, 0)
+    k = V.count("k", k, 0, V.MAX_SIZE)
     j = np.arange(k)
     return 0.5 * (lo + hi) - 0.5 * (hi - lo) * np.cos((2 * j + 1) * np.pi / (2 * k))
 
@@ -413,8 +417,8 @@ def minimax_lp(spectrum: Spectrum, degree: int, grid: int = 4000) -> tuple[float
     over ``E`` up to the solver's tolerance. Only for small degrees (the basis' conditioning grows with ``L/mu``).
     """
     spec = _spectrum(spectrum)
-    n = V.count("degree", degree, 1)
-    grid = V.count("grid", grid, 2)
+    n = V.count("degree", degree, 1, MAX_LP_DEGREE, "time")
+    grid = V.count("grid", grid, 2, MAX_LP_GRID, "time")
     L = spec.L
     j = np.arange(grid)
     x = np.concatenate([0.5 * (lo + hi) - 0.5 * (hi - lo) * np.cos(np.pi * j / (grid - 1))

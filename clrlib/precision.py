@@ -23,7 +23,7 @@ def fractal_permutation(T: int) -> np.ndarray:
     Applied to sorted step sizes it interleaves large and small steps at every scale, in the spirit of
     the fractal schedules of Agarwal, Goel and Zhang (2021). Returned 0-based.
     """
-    T = V.count("T", T, 1)
+    T = V.count("T", T, 1, V.MAX_SIZE)
     if T & (T - 1):
         raise ValueError(f"T must be a power of two (1, 2, 4, ...), got {T!r}")
     sigma = np.array([1])

@@ -91,7 +91,7 @@ class Spectrum:
 
         ``spacing="linear"`` spaces them evenly, ``"log"`` evenly in ``log(lam)``.
         """
-        n = V.count("n", n, 2)
+        n = V.count("n", n, 2, V.MAX_SIZE)
         if spacing not in ("linear", "log"):
             raise ValueError(f"spacing must be 'linear' or 'log', got {spacing!r}")
         parts = []
@@ -116,7 +116,7 @@ class Spectrum:
         least = 2 if endpoints else 1
         parts = []
         for i, ((lo, hi), c) in enumerate(zip(self._intervals, counts)):
-            c = V.count(f"n[{i}]" if np.ndim(n) else "n", c, least)
+            c = V.count(f"n[{i}]" if np.ndim(n) else "n", c, least, V.MAX_SIZE)
             if endpoints:
                 parts.append(np.concatenate([[lo, hi], gen.uniform(lo, hi, c - 2)]))
             else:
@@ -244,9 +244,13 @@ def as_bimodal(spectrum: Spectrum | Sequence[Sequence[float]], method: str = "th
     raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals) for {method!r}, got {spec!r}")
 
 
+#: Largest dimension of a dense ``n x n`` matrix built here (memory budget: 128 MB).
+MAX_DENSE: int = 4000
+
+
 def random_orthogonal(n: int, seed: int | np.random.Generator = 0) -> np.ndarray:
     """A Haar-distributed ``n x n`` orthogonal matrix: ``Q`` of ``QR(G)``, columns sign-fixed."""
-    n = V.count("n", n, 1)
+    n = V.count("n", n, 1, MAX_DENSE, "memory (an n x n matrix)")
     gen = V.rng(seed)
     q, r = np.linalg.qr(gen.standard_normal((n, n)))
     return q * np.sign(np.diag(r))
@@ -328,6 +332,9 @@ class Quadratic:
             raise ValueError("eigenvalues must all be > 0 (a positive definite Hessian)")
         gen = V.rng(seed)
         n = eig.size
+        if n > (MAX_DENSE if rotated else V.MAX_SIZE):
+            raise ValueError(f"eigenvalues must have at most {MAX_DENSE if rotated else V.MAX_SIZE} entries "
+                             f"({'a dense rotated Hessian' if rotated else 'memory'} budget), got {n}")
         x_star = gen.standard_normal(n)
         if not rotated:
             return cls(eigenvalues=eig.copy(), b=eig * x_star, x_star=x_star, hessian=None)
@@ -374,7 +381,9 @@ def least_squares_data(eigenvalues: np.ndarray, n_samples: int, seed: int | np.r
     if np.any(eig <= 0):
         raise ValueError("eigenvalues must all be > 0")
     d = eig.size
-    n_samples = V.count("n_samples", n_samples, d)
+    n_samples = V.count("n_samples", n_samples, d, V.MAX_SIZE // d)
+    if d > MAX_DENSE:
+        raise ValueError(f"eigenvalues must have at most MAX_DENSE = {MAX_DENSE} entries (memory budget), got {d}")
     noise = V.real("noise", noise)
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
