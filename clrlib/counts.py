@@ -150,9 +150,10 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
     if C * (K + 1) > MAX_COUNT:
         raise ValueError(f"the count would exceed MAX_COUNT = {MAX_COUNT} steps (budget): "
                          f"about {C} cycles of {K + 1} steps")
-    if (K >= 1 and eta_minus * spec.L <= 2.0) or K == 0:
-        # |1 - eta_minus lam| <= 1 on E: W(c, r) is non-increasing in r >= 1, so only r = 0 and r = K
-        # need checking for the bisection over c, and the least r is found by bisection too
+    fast = K >= 256 and eta_minus * spec.L <= 2.0  # small K: one vectorised row per c is cheaper
+    if fast:
+        # long cycles, |1 - eta_minus lam| <= 1 on E: W(c, r) is non-increasing in r >= 1, so only r = 0
+        # and r = K need checking for the bisection over c, and the least r is found by bisection too
         def W(c: int, r: int) -> float:
             mp, mm = _cycle_exponents(np.asarray(c), np.asarray(r), K)
             return float(log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec))
@@ -186,10 +187,10 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
             hi = mid
         else:
             lo = mid
+    if not fast:
+        return int(hi * (K + 1) + int(np.nonzero(row(hi) <= log_eps)[0][0]))
     if W(hi, 0) <= log_eps:
         return int(hi * (K + 1))
-    if not (eta_minus * spec.L <= 2.0):
-        return int(hi * (K + 1) + int(np.nonzero(row(hi) <= log_eps)[0][0]))
     r_lo, r_hi = 0, K  # W(hi, r_hi) <= eps, W(hi, r_lo) > eps; non-increasing in r >= 1
     while r_hi - r_lo > 1:
         mid = (r_lo + r_hi) // 2

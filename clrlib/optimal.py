@@ -157,8 +157,11 @@ class GreenBound:
     harmonic_measure: tuple[float, ...]
 
     def bound(self, T: int | np.ndarray) -> np.ndarray:
-        """``exp(-T g_E(0))``, the least possible worst-case error after ``T`` steps."""
-        return np.exp(-np.asarray(T, dtype=float) * self.g)
+        """``exp(-T g_E(0))``, the least possible worst-case error after ``T >= 0`` steps (an int or array)."""
+        t = V.real_array("T", T)
+        if np.any(t < 0):
+            raise ValueError("T must be >= 0")
+        return np.exp(-t * self.g)
 
 
 def green_lower_bound(spectrum: Spectrum, eps: float) -> GreenBound:

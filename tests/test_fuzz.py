@@ -35,7 +35,7 @@ import clrlib
 
 LONG = os.environ.get("CLRLIB_FUZZ", "") == "long"
 EXAMPLES = int(os.environ.get("CLRLIB_FUZZ_EXAMPLES", "2000")) if LONG else 6
-TIME_BOX = float(os.environ.get("CLRLIB_FUZZ_TIME_BOX", "10"))
+TIME_BOX = float(os.environ.get("CLRLIB_FUZZ_TIME_BOX", "20"))  # seconds; generous for a loaded machine
 SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck), print_blob=False)
 
@@ -232,6 +232,9 @@ ALLOWED = (ValueError, TypeError, clrlib.DivergenceError)
 KNOWN_FAILURES = {
     "certify_nonnegative": "symbolic: AttributeError on a non-sympy argument (None, str)",
     "marchenko_pastur_edges": "data: returns (inf, inf) for ratio=1e9, sigma2=1e300 (overflow not refused)",
+    "marchenko_pastur_density": "data: returns NaN for lam=1e8, ratio=1, sigma2=1e300",
+    "descend": "losses: Run.errors[0] = inf for x0 = [1e155] (no DivergenceError at t = 0); issue 14 deletes descend",
+    "slq": "training: n_probes=10**12 runs past the time box (no budget)",
 }
 
 
@@ -404,7 +407,8 @@ def test_contract(name):
         run()
     except Exception as exc:  # hypothesis may raise an ExceptionGroup
         pytest.xfail(f"known contract failure, owned elsewhere: {KNOWN_FAILURES[name]} ({type(exc).__name__})")
-    pytest.fail(f"{name} now keeps the contract: remove it from KNOWN_FAILURES")
+    if LONG:  # the default profile may simply not reach the failing input
+        pytest.fail(f"{name} now keeps the contract: remove it from KNOWN_FAILURES")
 
 
 @pytest.mark.parametrize("label", sorted(METHODS_OF))
