@@ -25,7 +25,7 @@ BOOK_TESTS := tests/test_collector.py tests/test_chapter_shape.py
 SITE_TESTS := tests/test_rendered_book.py tests/test_downloads.py \
               tests/test_determinism.py tests/test_lab.py
 
-.PHONY: book test test-lib test-book test-site lab pdf env browser clean
+.PHONY: book test test-lib test-book test-site lab pdf env browser clean fuzz
 
 env: $(STAMP)
 
@@ -72,6 +72,10 @@ LAB_PORT ?= 8888
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter" $(BIN)/jupyter lab --no-browser --ServerApp.port=$(LAB_PORT) \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# The long fuzz profile of clrlib's contract (thousands of inputs per function; tests/test_fuzz.py).
+fuzz: $(STAMP)
+	CLRLIB_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf _build

@@ -1,19 +1,39 @@
 """clrlib: the helper library of *Provable super-convergence with a large cyclical learning rate*.
 
 Thin, typed and tested: spectra and quadratic problems, step-size schedules, residual
-polynomials and their exact sup norms, runners, closed-form theory, and the book's figure style.
+polynomials and their exact sup norms, runners, closed-form theory, one registry of methods
+(:data:`METHODS`) and the book's figure style. Every public name is imported below by name, once;
+chapters call it as ``clrlib.name``. ``import clrlib`` does not import sympy: the names of
+:mod:`clrlib.symbolic` load on first use.
+
+The contract
+------------
+Every public callable
+
+1. returns a finite, documented result (a NaN or an infinity only where its docstring says when), or
+2. raises ``ValueError`` whose message names the argument and its allowed range (a wrong type may
+   raise ``TypeError``), or, for a run documented to detect divergence, :class:`DivergenceError`;
+3. does bounded work: a request whose answer would need more than a documented budget (steps,
+   degree, memory, iterations; the ``MAX_*`` constants of each module) is refused at once with a
+   ``ValueError`` that names the budget, never left to run for minutes or to exhaust memory.
+
+Extreme but valid inputs (``kappa`` up to ``1e300`` where floats allow, ``eps`` down to the smallest
+positive float, clusters that are single points) get a correct answer or such a refusal.
+``tests/test_fuzz.py`` checks this on every name of :data:`__all__` and every entry of
+:data:`METHODS`.
 """
 
 from . import style
-from .methods import DivergenceError, Run, gradient_descent
-from .seeding import base_seed, rng
-from .polynomials import (
-    argmax_residual,
-    cycle_factor,
-    log_abs_residual,
-    log_sup_residual,
-    residual,
-    sup_residual,
+
+# spectra, schedules, residual polynomials
+from .spectra import (
+    Bimodal,
+    Interval,
+    Quadratic,
+    Spectrum,
+    as_spectrum,
+    least_squares_data,
+    random_orthogonal,
 )
 from .schedules import (
     Constant,
@@ -25,17 +45,21 @@ from .schedules import (
     clr_schedule,
     constant,
 )
-from .spectra import (
-    Bimodal,
-    Interval,
-    Quadratic,
-    Spectrum,
-    as_spectrum,
-    least_squares_data,
-    random_orthogonal,
+from .polynomials import (
+    argmax_residual,
+    cycle_factor,
+    log_abs_residual,
+    log_sup_residual,
+    residual,
+    sup_residual,
 )
-# chapter 11: performance estimation and the silver schedule
-from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_rate, silver_schedule
+
+# runners, seeds, finite precision
+from .methods import DivergenceError, Run, gradient_descent
+from .seeding import base_seed, rng
+from .precision import error_floor, fractal_permutation, order_steps, prefix_log_growth
+
+# theory, baselines, counts, optimal schedules
 from .theory import (
     CLRParameters,
     clr_parameters,
@@ -44,38 +68,138 @@ from .theory import (
     gd_step,
     iterations_for_rate,
 )
+from .baselines import (
+    chebyshev_iteration,
+    chebyshev_residual,
+    chebyshev_steps,
+    chebyshev_worst_case,
+    conjugate_gradient,
+    heavy_ball,
+    heavy_ball_parameters,
+    heavy_ball_residual,
+    heavy_ball_worst_case,
+    log_chebyshev_worst_case,
+    log_heavy_ball_worst_case,
+    nesterov,
+    nesterov_parameters,
+    nesterov_residual,
+)
+from .counts import (
+    BestCLR,
+    clr_best_parameters,
+    cyclical_iterations,
+    log_cyclical_worst_case,
+    log_sup_two_steps,
+)
+from .optimal import (
+    BestSchedule,
+    ClusterChebyshev,
+    CyclicalHeavyBall,
+    GreenBound,
+    MinimaxPolynomial,
+    MomentumCLR,
+    best_schedule,
+    cheb_per_cluster,
+    chebyshev_roots,
+    clr_momentum,
+    cyclical_heavy_ball,
+    equilibrium_density,
+    green_function,
+    green_lower_bound,
+    minimax,
+    minimax_iterations,
+    minimax_lp,
+)
+from .registry import METHODS, Method, iterations, log_worst_case, register
 
-from .data import *  # noqa: F401,F403  (spectra of real and synthetic data)
-from .mlp import *  # noqa: F401,F403  (a small network: loss, gradient, Hessian-vector product)
-from .symbolic import *  # noqa: F401,F403  (sympy forms used by the proof chapters)
-from .baselines import *  # noqa: F401,F403  (Chebyshev, heavy ball, Nesterov, CG)
-from .iterations import *  # noqa: F401,F403  (iteration counts to reach eps)
-from .optimal import *  # noqa: F401,F403  (minimax polynomials, lower bounds)
-from .precision import *  # noqa: F401,F403  (step orderings, error floors)
-from .training import *  # noqa: F401,F403  (training a small network: schedules, Lanczos, SLQ)
+# data and networks
+from .data import (
+    largest_log_gap,
+    marchenko_pastur_density,
+    marchenko_pastur_edges,
+    second_moment,
+    spike_location,
+    spiked_data,
+    spiked_spectrum,
+    two_cluster_split,
+)
+from .mlp import MLP, TrainResult, hessian_operator, hessian_top_eigenvalues, train
+from .training import (
+    TrainingRun,
+    first_hit,
+    lanczos,
+    one_cycle_schedule,
+    slq,
+    spectral_density,
+    train_schedule,
+    triangular_schedule,
+)
 
-# chapter 12: the equilibrium measure as a law for random step sizes
+# chapter 11: performance estimation and the silver schedule (PEPit loads on first use)
+from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_rate, silver_schedule
+
+# chapter 12: the equilibrium measure of a spectrum as a law for random step sizes
 from .equilibrium import EquilibriumMeasure, equilibrium_measure
-
-import sys as _sys
-
-from . import baselines, data, mlp, optimal, precision, symbolic, training
 
 __version__ = "0.1.0"
 
+#: The names of :mod:`clrlib.symbolic` (sympy), loaded on first use by :func:`__getattr__`.
+_SYMBOLIC = (
+    "BimodalSymbols",
+    "CycleSymbols",
+    "bimodal_parametrisation",
+    "bimodal_symbols",
+    "certify_abs_le",
+    "certify_nonnegative",
+    "clr_constants_sym",
+    "cycle_coefficient_sym",
+    "cycle_critical_point_sym",
+    "cycle_derivative_factor_sym",
+    "cycle_polynomial_sym",
+    "cycle_symbols",
+    "interval_point",
+)
+
+
+def __getattr__(name: str):
+    """Load :mod:`clrlib.symbolic` (and sympy) only when one of its names is first used."""
+    if name in _SYMBOLIC or name == "symbolic":
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.symbolic")
+        return module if name == "symbolic" else getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
-    "Bimodal", "CLRParameters", "Constant", "Cyclical", "DivergenceError", "Explicit", "Interval",
-    "Periodic", "Quadratic", "Run", "Schedule", "Spectrum", "argmax_residual", "as_spectrum",
-    "as_steps", "base_seed", "clr_parameters", "clr_schedule", "constant", "cycle_factor", "gd_iterations",
-    "gd_rate", "gd_step", "gradient_descent", "iterations_for_rate", "least_squares_data",
-    "log_abs_residual", "log_sup_residual", "random_orthogonal", "residual", "rng", "style",
-    "sup_residual",
-    # chapter 11
+    # spectra, schedules, residual polynomials
+    "Bimodal", "Interval", "Quadratic", "Spectrum", "as_spectrum", "least_squares_data", "random_orthogonal",
+    "Constant", "Cyclical", "Explicit", "Periodic", "Schedule", "as_steps", "clr_schedule", "constant",
+    "argmax_residual", "cycle_factor", "log_abs_residual", "log_sup_residual", "residual", "sup_residual",
+    # runners, seeds, finite precision
+    "DivergenceError", "Run", "gradient_descent", "base_seed", "rng",
+    "error_floor", "fractal_permutation", "order_steps", "prefix_log_growth",
+    # theory, baselines, counts, optimal schedules
+    "CLRParameters", "clr_parameters", "gd_iterations", "gd_rate", "gd_step", "iterations_for_rate",
+    "chebyshev_iteration", "chebyshev_residual", "chebyshev_steps", "chebyshev_worst_case",
+    "conjugate_gradient", "heavy_ball", "heavy_ball_parameters", "heavy_ball_residual",
+    "heavy_ball_worst_case", "log_chebyshev_worst_case", "log_heavy_ball_worst_case", "nesterov",
+    "nesterov_parameters", "nesterov_residual",
+    "BestCLR", "clr_best_parameters", "cyclical_iterations", "log_cyclical_worst_case", "log_sup_two_steps",
+    "BestSchedule", "ClusterChebyshev", "CyclicalHeavyBall", "GreenBound", "MinimaxPolynomial", "MomentumCLR",
+    "best_schedule", "cheb_per_cluster", "chebyshev_roots", "clr_momentum", "cyclical_heavy_ball",
+    "equilibrium_density", "green_function", "green_lower_bound", "minimax", "minimax_iterations", "minimax_lp",
+    "METHODS", "Method", "iterations", "log_worst_case", "register",
+    # data and networks
+    "largest_log_gap", "marchenko_pastur_density", "marchenko_pastur_edges", "second_moment",
+    "spike_location", "spiked_data", "spiked_spectrum", "two_cluster_split",
+    "MLP", "TrainResult", "hessian_operator", "hessian_top_eigenvalues", "train",
+    "TrainingRun", "first_hit", "lanczos", "one_cycle_schedule", "slq", "spectral_density",
+    "train_schedule", "triangular_schedule",
+    # performance estimation, the silver schedule, the equilibrium measure
     "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_rate", "silver_schedule",
+    "EquilibriumMeasure", "equilibrium_measure",
+    # symbolic (sympy, loaded on use)
+    *_SYMBOLIC,
+    "style",
 ]
-__all__ += ["EquilibriumMeasure", "equilibrium_measure"]
-# ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
-# submodules' public names from sys.modules.
-for _name in ("baselines", "data", "iterations", "mlp", "optimal", "precision", "symbolic", "training"):
-    __all__ += [n for n in _sys.modules[f"{__name__}.{_name}"].__all__ if n not in __all__]
-del _name

@@ -42,13 +42,19 @@ def open_unit(name: str, value: Any) -> float:
     return out
 
 
-def count(name: str, value: Any, minimum: int = 0) -> int:
-    """Return ``value`` as an int >= ``minimum``, or raise ``ValueError``."""
+#: Most entries a public function allocates for one array argument or result (memory budget, 80 MB of float64).
+MAX_SIZE: int = 10_000_000
+
+
+def count(name: str, value: Any, minimum: int = 0, maximum: int | None = None, budget: str = "memory") -> int:
+    """Return ``value`` as an int >= ``minimum`` (and ``<= maximum``, a documented budget), or raise ``ValueError``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     out = int(value)
     if out < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if maximum is not None and out > maximum:
+        raise ValueError(f"{name} must be <= {maximum} ({budget} budget), got {value!r}")
     return out
 
 

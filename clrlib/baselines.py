@@ -15,13 +15,12 @@ Each method here, run on a quadratic with Hessian ``H``, leaves the error
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import numpy as np
 
 from . import _validate as V
-from .methods import DivergenceError, Run, _start, error_norm
-from .precision import leja_order
+from .methods import MAX_STEPS, DivergenceError, Run, error_norm, start_iterate
+from .precision import order_steps
 from .spectra import Quadratic
 
 __all__ = [
@@ -40,6 +39,11 @@ __all__ = [
     "nesterov",
     "conjugate_gradient",
 ]
+
+
+#: Most steps of the momentum recurrences evaluated by :func:`heavy_ball_residual` and
+#: :func:`nesterov_residual` (time budget; their worst cases have closed forms for any ``T``).
+MAX_RECURRENCE: int = 1_000_000
 
 
 def _interval(mu: float, L: float) -> tuple[float, float]:
@@ -84,7 +88,7 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     maximising the product of distances to the roots already used; a classical stable ordering).
     """
     mu, L = _interval(mu, L)
-    T = V.count("T", T, 1)
+    T = V.count("T", T, 1, V.MAX_SIZE)
     if order not in ("increasing", "decreasing", "leja"):
         raise ValueError(f"order must be 'increasing', 'decreasing' or 'leja', got {order!r}")
     i = np.arange(1, T + 1)
@@ -95,7 +99,7 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     if order == "increasing":
         return 1.0 / roots[::-1]
     # Leja ordering of the roots, starting from the smallest root (the largest step)
-    return leja_order(1.0 / roots, first="largest")
+    return order_steps(1.0 / roots, "leja", first="largest")
 
 
 def chebyshev_residual(mu: float, L: float, T: int, lam: np.ndarray | float) -> np.ndarray:
@@ -161,8 +165,8 @@ def heavy_ball_parameters(mu: float, L: float) -> tuple[float, float]:
 
 
 def _momentum_recurrence(T: int, r1: np.ndarray, step) -> np.ndarray:
-    """``r_T`` of ``r_0 = 1``, ``r_1 = r1``, ``r_{t+1} = step(r_t, r_{t-1})``."""
-    T = V.count("T", T, 0)
+    """``r_T`` of ``r_0 = 1``, ``r_1 = r1``, ``r_{t+1} = step(r_t, r_{t-1})`` (``T <= MAX_RECURRENCE``)."""
+    T = V.count("T", T, 0, MAX_RECURRENCE, "time")
     prev, cur = np.ones(r1.shape), r1
     if T == 0:
         return prev
@@ -240,8 +244,12 @@ def _beta(beta: float) -> float:
 def _begin(problem: Quadratic, x0, dtype, T: int, overflow: float) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Checked ``T``, ``overflow``, the start ``x_0`` and the error record with ``errors[0]`` filled."""
     T = V.count("T", T, 0)
+    if T > MAX_STEPS:
+        raise ValueError(f"T must be <= MAX_STEPS = {MAX_STEPS} (time budget), got {T}")
     overflow = V.positive("overflow", overflow)
-    x = _start(problem, x0, dtype)
+    if not isinstance(problem, Quadratic):
+        raise ValueError(f"problem must be a clrlib.Quadratic, got {type(problem).__name__}")
+    x, _ = start_iterate(problem, x0, dtype)
     errors = np.empty(T + 1)
     errors[0] = float(error_norm(x, problem.x_star))
     return x, errors, T, overflow

@@ -21,21 +21,31 @@ from scipy.integrate import quad
 from scipy.optimize import linprog
 
 from . import _validate as V
-from .precision import fractal_permutation, leja_order
-from .polynomials import _critical_candidates, _log_abs_and_sign, log_sup_residual
+from .precision import order_steps
+from .polynomials import critical_points, log_abs_and_sign, log_sup_residual
 from .schedules import Explicit
 from .spectra import Bimodal, Spectrum, as_spectrum
 from .theory import clr_parameters, iterations_for_rate
 
 __all__ = [
-    "OPTIMAL_METHODS", "GreenBound", "MinimaxPolynomial", "ClusterChebyshev", "MomentumCLR",
+    "GreenBound", "MinimaxPolynomial", "ClusterChebyshev", "MomentumCLR",
     "CyclicalHeavyBall", "BestSchedule", "green_function", "equilibrium_density",
     "green_lower_bound", "minimax", "minimax_lp", "minimax_iterations", "chebyshev_roots",
-    "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball", "fractal_roots_order",
-    "interleaved_order", "best_schedule", "optimal_iterations",
+    "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball", "best_schedule",
 ]
 
 _QUAD = dict(epsabs=0.0, epsrel=1e-13, limit=200)
+
+#: Highest polynomial degree (number of steps) the minimax and per-cluster searches handle (time budget:
+#: the Remez exchange costs about ``degree^2`` per iteration, a few seconds at 500).
+MAX_DEGREE: int = 500
+
+#: Largest degree and grid of the linear-program check :func:`minimax_lp` (time budget).
+MAX_LP_DEGREE: int = 60
+MAX_LP_GRID: int = 20_000
+
+#: Most values of ``K`` :func:`clr_momentum` searches (``0 .. 2 K_theorem + 4``; time budget).
+MAX_MOMENTUM_K: int = 100_000
 
 
 def _spectrum(spectrum) -> Spectrum:
@@ -85,7 +95,10 @@ def _green_parts(spec: Spectrum, x: float) -> tuple[float, float, tuple[float, .
               weight="alg", wvar=(-0.5, -0.5), **_QUAD)[0] / math.pi
     w2 = quad(lambda t: (t - tau) / np.sqrt((t - a) * (t - b)), c, d,
               weight="alg", wvar=(-0.5, -0.5), **_QUAD)[0] / math.pi
-    return float(g), float(tau * s), (float(w1), float(w2))
+    # the two masses sum to 1 exactly in theory; quadrature near a cluster of width ~1e-12 loses ~1e-6 of
+    # it, so they are normalised (each is then accurate to the quadrature, their sum is 1 to rounding)
+    total = w1 + w2
+    return float(g), float(tau * s), (float(w1 / total), float(w2 / total))
 
 
 def green_function(spectrum: Spectrum, x: float = 0.0) -> float:
@@ -131,8 +144,9 @@ class GreenBound:
     """Bernstein-Walsh lower bound: every ``p`` with ``deg p <= T``, ``p(0) = 1`` has ``sup_E |p| >= rate^T``.
 
     ``g = g_E(0)``, ``rate = exp(-g)``, ``iterations`` the least ``T`` with ``rate^T <= eps``
-    (no polynomial method reaches ``eps`` in the worst case with fewer), ``tau`` the gap parameter,
-    ``harmonic_measure`` the equilibrium mass of each interval.
+    (no polynomial method reaches ``eps`` in the worst case with fewer), ``tau`` the gap parameter
+    (NaN for a one-interval spectrum, which has no gap: the only documented NaN),
+    ``harmonic_measure`` the equilibrium mass of each interval (they sum to 1).
     """
 
     g: float
@@ -143,8 +157,11 @@ class GreenBound:
     harmonic_measure: tuple[float, ...]
 
     def bound(self, T: int | np.ndarray) -> np.ndarray:
-        """``exp(-T g_E(0))``, the least possible worst-case error after ``T`` steps."""
-        return np.exp(-np.asarray(T, dtype=float) * self.g)
+        """``exp(-T g_E(0))``, the least possible worst-case error after ``T >= 0`` steps (an int or array)."""
+        t = V.real_array("T", T)
+        if np.any(t < 0):
+            raise ValueError("T must be >= 0")
+        return np.exp(-t * self.g)
 
 
 def green_lower_bound(spectrum: Spectrum, eps: float) -> GreenBound:
@@ -173,7 +190,7 @@ def chebyshev_roots(lo: float, hi: float, k: int) -> np.ndarray:
     hi = V.positive("hi", hi)
     if not lo < hi:
         raise ValueError(f"hi must be > lo, got lo={lo!r}, hi={hi!r}")
-    k = V.count("k", k, 0)
+    k = V.count("k", k, 0, V.MAX_SIZE)
     j = np.arange(k)
     return 0.5 * (lo + hi) - 0.5 * (hi - lo) * np.cos((2 * j + 1) * np.pi / (2 * k))
 
@@ -200,8 +217,8 @@ def _alternant(roots: np.ndarray, spec: Spectrum, n: int):
     """The local maxima of ``|p|`` on ``E``, reduced to ``n + 1`` of alternating sign (the exchange)."""
     u = 1.0 / roots
     m = np.ones(u.size)
-    cand = np.unique(_critical_candidates(u, m, spec))
-    logs, sg = _log_abs_and_sign(u, m, cand)
+    cand = np.unique(critical_points(u, m, spec))
+    logs, sg = log_abs_and_sign(u, m, cand)
     lmax = float(np.max(logs))
     keep: list[int] = []
     for i in range(cand.size):
@@ -282,7 +299,7 @@ def _refit_gap_root(roots: np.ndarray, ref: np.ndarray, spec: Spectrum) -> np.nd
             continue
         i = int(inside[0])
         others = np.delete(roots, i)
-        base = _log_abs_and_sign(1.0 / others, np.ones(others.size), ref)[0]
+        base = log_abs_and_sign(1.0 / others, np.ones(others.size), ref)[0]
 
         def spread(logr: float) -> float:
             v = base + np.log(np.abs(1.0 - ref / math.exp(logr)))
@@ -301,7 +318,7 @@ class MinimaxPolynomial:
     """The minimax residual polynomial of a degree on ``E``: ``p(lam) = prod_j (1 - lam / r_j)``.
 
     ``roots`` increasing; ``steps`` the reciprocals ``1/r_j`` in the stable order of
-    :func:`~clrlib.precision.leja_order`; ``sup`` its exact ``sup_E |p|`` (``clrlib.sup_residual``); ``lower`` a
+    :func:`~clrlib.precision.order_steps`; ``sup`` its exact ``sup_E |p|`` (``clrlib.sup_residual``); ``lower`` a
     certified lower bound on the optimum (de la Vallee Poussin: the level of an alternating
     reference), so ``lower <= min_p sup_E |p| <= sup``; ``reference`` the final alternation points.
     """
@@ -330,7 +347,7 @@ def _newton_polish(roots: np.ndarray, spec: Spectrum, n: int, steps: int, tol: f
         ref, sig, lmax = _alternant(roots, spec, n)
         if ref is None:
             break
-        logs, _ = _log_abs_and_sign(1.0 / roots, np.ones(n), ref)
+        logs, _ = log_abs_and_sign(1.0 / roots, np.ones(n), ref)
         lower = max(lower, float(logs.min()))
         if lmax < best[0]:
             best = (lmax, roots, lower)
@@ -360,13 +377,15 @@ def minimax(spectrum: Spectrum, degree: int, *, tol: float = 1e-9, maxit: int = 
     """
     spec = _spectrum(spectrum)
     n = V.count("degree", degree, 1)
+    if n > MAX_DEGREE:
+        raise ValueError(f"degree must be <= MAX_DEGREE = {MAX_DEGREE} (time budget), got {n}")
     tol = V.positive("tol", tol)
     maxit = V.count("maxit", maxit, 1)
     if len(spec.intervals) == 1:
         roots = chebyshev_roots(spec.mu, spec.L, n)
         sup = math.exp(log_sup_residual(1.0 / roots, spec))
         ref = 0.5 * (spec.mu + spec.L) - 0.5 * (spec.L - spec.mu) * np.cos(np.pi * np.arange(n + 1) / n)
-        return MinimaxPolynomial(n, roots, leja_order(1.0 / roots), sup, sup * (1 - 1e-12), ref[::-1], 0)
+        return MinimaxPolynomial(n, roots, order_steps(1.0 / roots), sup, sup * (1 - 1e-12), ref[::-1], 0)
     roots = _equilibrium_quantiles(spec, (np.arange(n) + 0.5) / n)
     best_log, best_roots = np.inf, roots
     lower = -np.inf
@@ -388,7 +407,7 @@ def minimax(spectrum: Spectrum, degree: int, *, tol: float = 1e-9, maxit: int = 
     roots = np.sort(best_roots)
     ref = _alternant(roots, spec, n)[0]
     sup = math.exp(log_sup_residual(1.0 / roots, spec))
-    return MinimaxPolynomial(n, roots, leja_order(1.0 / roots), sup, math.exp(lower), 
+    return MinimaxPolynomial(n, roots, order_steps(1.0 / roots), sup, math.exp(lower), 
                              ref if ref is not None else np.empty(0), it)
 
 
@@ -401,8 +420,8 @@ def minimax_lp(spectrum: Spectrum, degree: int, grid: int = 4000) -> tuple[float
     over ``E`` up to the solver's tolerance. Only for small degrees (the basis' conditioning grows with ``L/mu``).
     """
     spec = _spectrum(spectrum)
-    n = V.count("degree", degree, 1)
-    grid = V.count("grid", grid, 2)
+    n = V.count("degree", degree, 1, MAX_LP_DEGREE, "time")
+    grid = V.count("grid", grid, 2, MAX_LP_GRID, "time")
     L = spec.L
     j = np.arange(grid)
     x = np.concatenate([0.5 * (lo + hi) - 0.5 * (hi - lo) * np.cos(np.pi * j / (grid - 1))
@@ -426,49 +445,12 @@ def minimax_lp(spectrum: Spectrum, degree: int, grid: int = 4000) -> tuple[float
     return float(res.x[-1]), roots
 
 
-def fractal_roots_order(steps: np.ndarray) -> np.ndarray:
-    """The fractal order of Agarwal et al. (2021) for any number of steps, indexed by increasing roots.
-
-    ``clrlib.precision.fractal_permutation(m)`` (``m`` the next power of two, ``sigma_1 = (0)``,
-    ``sigma_{2k} = (sigma_k[0], 2k-1-sigma_k[0], sigma_k[1], 2k-1-sigma_k[1], ...)``) with the indices
-    ``>= T`` dropped; index ``i`` is the ``i``-th smallest root ``r = 1/eta`` (the ``i``-th largest step).
-    (``clrlib.fractal_order`` sorts the steps the other way and needs ``T`` a power of two.)
-    """
-    s = V.real_array("steps", steps, ndim=1, nonempty=True)
-    if np.any(s <= 0):
-        raise ValueError("steps must all be > 0")
-    perm = fractal_permutation(1 << (s.size - 1).bit_length())
-    return np.sort(s)[::-1][perm[perm < s.size]]
-
-
-def interleaved_order(steps: np.ndarray, n_large: int | None = None) -> np.ndarray:
-    """Large steps spread evenly among the small ones: the ``n_large`` largest steps at positions
-    ``round((i + 1/2) T / n_large)``, the others in decreasing order in between."""
-    s = V.real_array("steps", steps, ndim=1, nonempty=True)
-    T = s.size
-    desc = np.sort(s)[::-1]
-    if n_large is None:
-        gaps = desc[:-1] / desc[1:]
-        n_large = int(np.argmax(gaps)) + 1 if T > 1 else 1
-    n_large = V.count("n_large", n_large, 0)
-    if n_large > T:
-        raise ValueError(f"n_large must be <= {T}, got {n_large}")
-    big, small = desc[:n_large], desc[n_large:]
-    pos = set(int(p) for p in np.floor((np.arange(n_large) + 0.5) * T / max(n_large, 1)))
-    out, bi, si = [], 0, 0
-    for t in range(T):
-        if t in pos and bi < n_large:
-            out.append(big[bi]); bi += 1
-        elif si < small.size:
-            out.append(small[si]); si += 1
-        else:
-            out.append(big[bi]); bi += 1
-    return np.asarray(out)
-
-
 def _minimax_count(spec: Spectrum, eps: float) -> tuple[int, dict]:
     """``minimax_iterations`` and the minimax polynomials it computed, by degree."""
     gb = green_lower_bound(spec, eps)
+    if gb.iterations > MAX_DEGREE:
+        raise ValueError(f"eps needs degree >= {gb.iterations} (Green's bound), above MAX_DEGREE = {MAX_DEGREE} "
+                         f"(time budget)")
     seen: dict[int, MinimaxPolynomial] = {}
 
     def sup(n: int) -> float:
@@ -479,7 +461,9 @@ def _minimax_count(spec: Spectrum, eps: float) -> tuple[int, dict]:
     lo = gb.iterations - 1  # fails: sup >= exp(-lo g) > eps
     hi = max(1, gb.iterations)
     while sup(hi) > eps:
-        lo, hi = hi, hi + max(1, math.ceil(0.08 * hi))
+        if hi >= MAX_DEGREE:
+            raise ValueError(f"no degree <= MAX_DEGREE = {MAX_DEGREE} (time budget) reaches eps = {eps!r}")
+        lo, hi = hi, min(MAX_DEGREE, hi + max(1, math.ceil(0.08 * hi)))
     while hi - lo > 1:  # E_n is non-increasing in n: bisect
         mid = (lo + hi) // 2
         if sup(mid) <= eps:
@@ -504,7 +488,10 @@ def minimax_iterations(spectrum: Spectrum, eps: float) -> int:
 # --------------------------------------------------------------------------- cheaper schedules
 
 def _acosh1p(delta: float) -> float:
-    """``arccosh(1 + delta) = log1p(delta + sqrt(delta (2 + delta)))``, accurate for small ``delta >= 0``."""
+    """``arccosh(1 + delta) = log1p(delta + sqrt(delta (2 + delta)))``, accurate for small ``delta >= 0``
+    (and ``log(2 delta)`` to rounding once ``delta > 1e150``, where ``delta^2`` would overflow)."""
+    if delta > 1e150:
+        return math.log(2.0) + math.log(delta)
     return math.log1p(delta + math.sqrt(delta * (2.0 + delta)))
 
 
@@ -551,9 +538,15 @@ def cheb_per_cluster(spectrum: Bimodal, eps: float) -> ClusterChebyshev:
         raise ValueError("spectrum clusters must have positive length (kappa_small, kappa_large > 1)")
     d1 = 2.0 * spec.mu / (spec.mu1 - spec.mu)  # s(0) = 1 + d1
     d2 = 2.0 * spec.L1 / (spec.L - spec.L1)    # l(0) = 1 + d2
-    k0 = 1
+    # least k with 1/T_k(1 + d1) <= eps: cosh(k a) >= 1/eps, from k ~ acosh(1/eps)/a (acosh(1/eps) <= log(2/eps))
+    k0 = max(1, math.floor((math.log(2.0) - math.log(eps)) / _acosh1p(d1)) - 2)
+    if k0 > MAX_DEGREE:
+        raise ValueError(f"eps needs more than MAX_DEGREE = {MAX_DEGREE} steps (time budget) on the small cluster")
     while _cheb_level(d1, k0) > eps:
         k0 += 1
+    m_need = (-math.log(eps)) / _acosh1p(d2)
+    if k0 + m_need > MAX_DEGREE:
+        raise ValueError(f"eps needs about {k0 + m_need:.3g} steps, above MAX_DEGREE = {MAX_DEGREE} (time budget)")
     big = Spectrum([(spec.L1, spec.L)])
     best = None
     for k in range(max(1, k0 - 2), k0 + 4):
@@ -609,20 +602,32 @@ def _cycle_range(eta_plus: float, eta_minus: float, K: int, spec: Spectrum) -> t
     return float(vals.min()), float(vals.max())
 
 
-def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "paper") -> MomentumCLR:
+def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "book") -> MomentumCLR:
     """The cheapest CLR-with-momentum schedule: ``eta_plus, eta_minus`` of ``clrlib.clr_parameters``
     (``variant``), ``K`` searched over ``0 .. 2 K_theorem + 4``, ``J`` the least number of cycles with
     ``1/T_J(gamma) <= eps``."""
     spec = _bimodal(spectrum)
     eps = V.open_unit("eps", eps)
     base = clr_parameters(spec, eps, variant)
+    if 2 * base.K + 5 > MAX_MOMENTUM_K:
+        raise ValueError(f"the search over K = 0 .. {2 * base.K + 4} exceeds MAX_MOMENTUM_K = {MAX_MOMENTUM_K} "
+                         f"(time budget)")
     best = None
     for K in range(0, 2 * base.K + 5):
         alpha, beta = _cycle_range(base.eta_plus, base.eta_minus, K, spec)
         if not beta < 1.0:
             continue
+        if not beta - alpha > 0.0:
+            # P is constant (= beta) on E (single-point clusters): J cycles leave |beta|^J
+            if not abs(beta) < 1.0:
+                continue
+            J = max(1, iterations_for_rate(abs(beta), eps))
+            T = J * (K + 1)
+            if best is None or T < best.iterations:
+                best = MomentumCLR(base.eta_plus, base.eta_minus, K, alpha, beta, J, T, abs(beta) ** J)
+            continue
         delta = 2.0 * (1.0 - beta) / (beta - alpha)  # gamma = l(1) = 1 + delta
-        J = max(1, math.ceil(math.log(2.0 / eps) / _acosh1p(delta)) - 2)
+        J = max(1, math.ceil((math.log(2.0) - math.log(eps)) / _acosh1p(delta)) - 2)
         while _cheb_level(delta, J) > eps:
             J += 1
         while J > 1 and _cheb_level(delta, J - 1) <= eps:
@@ -662,17 +667,18 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
     eps = V.open_unit("eps", eps)
     mu, L = spec.mu, spec.L
     w = max(spec.mu1 - mu, L - spec.L1)
+    if w == 0.0:  # both clusters are points: (1 - lam/mu)(1 - lam/L) vanishes on E after one cycle
+        return CyclicalHeavyBall(True, 0.0, 2, 0.0)
     if mu + w < L - w:
-        c = 0.5 * (mu + L)
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
-        # Q(0) = 1 + delta with delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2)
+        # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2
         delta = 2.0 * mu * L / ((r2 - r1) * (r2 + r1))
-        J = max(1, math.floor(math.log(1.0 / eps) / _acosh1p(delta)))
+        J = max(1, math.floor((-math.log(eps)) / _acosh1p(delta)))
         while _cheb_level(delta, J) > eps:
             J += 1
         return CyclicalHeavyBall(True, math.exp(-0.5 * _acosh1p(delta)), 2 * J, _cheb_level(delta, J))
     delta = 2.0 * mu / (L - mu)  # (L + mu)/(L - mu) = 1 + delta
-    T = max(1, math.floor(math.log(1.0 / eps) / _acosh1p(delta)))
+    T = max(1, math.floor((-math.log(eps)) / _acosh1p(delta)))
     while _cheb_level(delta, T) > eps:
         T += 1
     return CyclicalHeavyBall(False, math.exp(-_acosh1p(delta)), T, _cheb_level(delta, T))
@@ -698,7 +704,7 @@ class BestSchedule(Explicit):
 
 
 def best_schedule(spectrum: Bimodal, eps: float, margin: float = 0.5) -> BestSchedule:
-    """The minimax polynomial's reciprocal roots ``1/r_j``, Leja-ordered (:func:`~clrlib.precision.leja_order`).
+    """The minimax polynomial's reciprocal roots ``1/r_j``, Leja-ordered (:func:`~clrlib.precision.order_steps`).
 
     Its exact worst case ``sup_E prod_t |1 - eta_t lam|`` is ``<= margin * eps <= eps`` (or ``<= eps``
     when the cap ``floor(1.1 * n_minimax)`` binds); run in float64 with this order the iterate's
@@ -716,23 +722,3 @@ def best_schedule(spectrum: Bimodal, eps: float, margin: float = 0.5) -> BestSch
         n += 1
         M = seen[n] if n in seen else minimax(spec, n)
     return BestSchedule(M.steps, M.sup, n0, eps)
-
-
-#: The methods :func:`optimal_iterations` knows.
-OPTIMAL_METHODS: tuple[str, ...] = ("minimax", "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball")
-
-
-def optimal_iterations(method: str, spectrum: Bimodal, eps: float) -> int:
-    """The first ``T`` at which the exact worst case over ``E`` is ``<= eps``, for ``method`` in
-    ``"minimax"`` (:func:`minimax_iterations`), ``"cheb_per_cluster"`` (:func:`cheb_per_cluster`),
-    ``"clr_momentum"`` (:func:`clr_momentum`, counted in whole cycles) and ``"cyclical_heavy_ball"``
-    (:func:`cyclical_heavy_ball`, counted in whole cycles of two steps)."""
-    if method not in OPTIMAL_METHODS:
-        raise ValueError(f"method must be one of {list(OPTIMAL_METHODS)}, got {method!r}")
-    if method == "minimax":
-        return minimax_iterations(spectrum, eps)
-    if method == "cheb_per_cluster":
-        return cheb_per_cluster(spectrum, eps).iterations
-    if method == "clr_momentum":
-        return clr_momentum(spectrum, eps).iterations
-    return cyclical_heavy_ball(spectrum, eps).iterations

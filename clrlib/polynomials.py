@@ -29,7 +29,7 @@ def _distinct_steps(steps: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np
     return u, m.astype(float)
 
 
-def _log_abs_factor(x: np.ndarray) -> np.ndarray:
+def log_abs_one_minus(x: np.ndarray) -> np.ndarray:
     """``log|1 - x|`` accurate for small ``|x|`` (``log1p``), ``-inf`` at ``x = 1``."""
     out = np.empty_like(x)
     below = x < 1.0
@@ -39,14 +39,24 @@ def _log_abs_factor(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_abs_and_sign(u: np.ndarray, m: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_abs_and_sign(u: np.ndarray, m: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sum_j m_j log|1 - u_j lam|, sign of prod_j (1 - u_j lam)^m_j)`` at every ``lam``, overflow-safe."""
     flat = lam.ravel()
     logs = np.empty(flat.shape)
     signs = np.empty(flat.shape)
     block = max(1, _CHUNK // max(1, u.size))
+    with np.errstate(divide="ignore"):
+        log_u = np.log(np.abs(u))
     for start in range(0, flat.size, block):
-        x = np.multiply.outer(flat[start:start + block], u)
-        logs[start:start + block] = _log_abs_factor(x) @ m
+        part = flat[start:start + block]
+        with np.errstate(over="ignore"):
+            x = np.multiply.outer(part, u)
+        f = log_abs_one_minus(x)
+        big = np.isinf(x)
+        if np.any(big):  # lam * eta overflows: log|1 - x| = log|lam| + log|eta| to rounding
+            with np.errstate(divide="ignore"):
+                f[big] = (np.log(np.abs(part))[:, None] + log_u[None, :])[big]
+        logs[start:start + block] = f @ m
         negative = (x > 1.0) @ m
         signs[start:start + block] = np.where(np.mod(negative, 2.0) == 1.0, -1.0, 1.0)
     return logs.reshape(lam.shape), signs.reshape(lam.shape)
@@ -58,7 +68,7 @@ def log_abs_residual(steps: Sequence[float] | np.ndarray, lam: np.ndarray | floa
     lam_arr = V.real_array("lam", lam)
     if u.size == 0:
         return np.zeros(lam_arr.shape)
-    return _log_abs_and_sign(u, m, lam_arr)[0]
+    return log_abs_and_sign(u, m, lam_arr)[0]
 
 
 def residual(steps: Sequence[float] | np.ndarray, lam: np.ndarray | float) -> np.ndarray:
@@ -72,7 +82,7 @@ def residual(steps: Sequence[float] | np.ndarray, lam: np.ndarray | float) -> np
     lam_arr = V.real_array("lam", lam)
     if u.size == 0:
         return np.ones(lam_arr.shape)
-    logs, signs = _log_abs_and_sign(u, m, lam_arr)
+    logs, signs = log_abs_and_sign(u, m, lam_arr)
     with np.errstate(over="ignore"):
         return signs * np.exp(logs)
 
@@ -141,7 +151,7 @@ def _stationary_points(u: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndar
     return x
 
 
-def _critical_candidates(u: np.ndarray, m: np.ndarray, spectrum: Spectrum) -> np.ndarray:
+def critical_points(u: np.ndarray, m: np.ndarray, spectrum: Spectrum) -> np.ndarray:
     """All points where ``|p|`` can attain its maximum over the spectrum.
 
     These are the endpoints of each interval and, in each piece of an interval between
@@ -180,8 +190,8 @@ def _argmax_log(steps, spectrum) -> tuple[float, float]:
     u, m = _distinct_steps(steps)
     if u.size == 0:
         return spec.intervals[0][0], 0.0
-    cand = _critical_candidates(u, m, spec)
-    logs, _ = _log_abs_and_sign(u, m, cand)
+    cand = critical_points(u, m, spec)
+    logs, _ = log_abs_and_sign(u, m, cand)
     i = int(np.argmax(logs))
     return float(cand[i]), float(logs[i])
 
@@ -236,8 +246,8 @@ def cycle_factor(eta_plus: float, eta_minus: float, K: int,
         if bool(spec.contains(lam_star)):
             cand.append(lam_star)
     lam = np.asarray(cand, dtype=float)
-    logs = _log_abs_factor(eta_plus * lam)
+    logs = log_abs_one_minus(eta_plus * lam)
     if K >= 1:
-        logs = logs + K * _log_abs_factor(eta_minus * lam)
+        logs = logs + K * log_abs_one_minus(eta_minus * lam)
     with np.errstate(over="ignore"):
         return float(np.exp(np.max(logs)))

@@ -12,6 +12,9 @@ import numpy as np
 
 from . import _validate as V
 
+#: Most steps ``Schedule.steps(T)`` materialises (memory budget: 80 MB of float64).
+MAX_STEPS: int = 10_000_000
+
 
 class Schedule:
     """Base class: a sequence of step sizes ``eta_0, eta_1, ...``."""
@@ -21,7 +24,10 @@ class Schedule:
         raise NotImplementedError
 
     def _check_T(self, T: int) -> int:
-        return V.count("T", T, 0)
+        T = V.count("T", T, 0)
+        if T > MAX_STEPS:
+            raise ValueError(f"T must be <= MAX_STEPS = {MAX_STEPS} (memory budget), got {T}")
+        return T
 
 
 class Periodic(Schedule):
@@ -74,6 +80,8 @@ class Cyclical(Periodic):
         self.eta_plus = V.positive("eta_plus", eta_plus)
         self.eta_minus = V.positive("eta_minus", eta_minus)
         self.K = V.count("K", K, 0)
+        if self.K >= MAX_STEPS:
+            raise ValueError(f"K must be < MAX_STEPS = {MAX_STEPS} (memory budget: one cycle is stored), got {K}")
         super().__init__(np.concatenate([[self.eta_plus], np.full(self.K, self.eta_minus)]))
 
     def __repr__(self) -> str:
@@ -125,6 +133,8 @@ def as_steps(schedule: Schedule | Sequence[float] | np.ndarray, T: int | None = 
             raise ValueError("T must be given (an integer >= 0) for an infinite schedule")
         return schedule.steps(T)
     s = V.real_array("steps", schedule, ndim=1)
+    if s.size > MAX_STEPS:
+        raise ValueError(f"steps must have at most MAX_STEPS = {MAX_STEPS} entries (memory budget), got {s.size}")
     if T is not None:
         T = V.count("T", T, 0)
         if T > s.size:

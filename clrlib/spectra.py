@@ -72,8 +72,15 @@ class Spectrum:
         return self.L / self.mu
 
     def contains(self, lam: np.ndarray | float) -> np.ndarray:
-        """Boolean mask: ``lam`` lies in one of the intervals (endpoints included)."""
-        lam = np.asarray(lam, dtype=float)
+        """Boolean mask: ``lam`` lies in one of the intervals (endpoints included); NaN is never inside."""
+        try:
+            raw = np.asarray(lam)
+            if raw.dtype.kind not in "iuf" and not (raw.dtype.kind == "O" and raw.size and all(
+                    isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in raw.flat)):
+                raise TypeError
+            lam = raw.astype(float)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"lam must be a real number or an array of real numbers, got {lam!r:.200}") from exc
         inside = np.zeros(lam.shape, dtype=bool)
         for lo, hi in self._intervals:
             inside |= (lam >= lo) & (lam <= hi)
@@ -84,7 +91,7 @@ class Spectrum:
 
         ``spacing="linear"`` spaces them evenly, ``"log"`` evenly in ``log(lam)``.
         """
-        n = V.count("n", n, 2)
+        n = V.count("n", n, 2, V.MAX_SIZE)
         if spacing not in ("linear", "log"):
             raise ValueError(f"spacing must be 'linear' or 'log', got {spacing!r}")
         parts = []
@@ -109,7 +116,7 @@ class Spectrum:
         least = 2 if endpoints else 1
         parts = []
         for i, ((lo, hi), c) in enumerate(zip(self._intervals, counts)):
-            c = V.count(f"n[{i}]" if np.ndim(n) else "n", c, least)
+            c = V.count(f"n[{i}]" if np.ndim(n) else "n", c, least, V.MAX_SIZE)
             if endpoints:
                 parts.append(np.concatenate([[lo, hi], gen.uniform(lo, hi, c - 2)]))
             else:
@@ -226,9 +233,24 @@ def as_spectrum(spectrum: Spectrum | Sequence[Sequence[float]]) -> Spectrum:
     return Spectrum(spectrum)
 
 
+def as_bimodal(spectrum: Spectrum | Sequence[Sequence[float]], method: str = "this method") -> Bimodal:
+    """``spectrum`` as a :class:`Bimodal` (a two-interval spectrum is converted), else ``ValueError``."""
+    if isinstance(spectrum, Bimodal):
+        return spectrum
+    spec = as_spectrum(spectrum)
+    if len(spec.intervals) == 2:
+        (mu, mu1), (L1, L) = spec.intervals
+        return Bimodal(mu, mu1, L1, L)
+    raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals) for {method!r}, got {spec!r}")
+
+
+#: Largest dimension of a dense ``n x n`` matrix built here (memory budget: 128 MB).
+MAX_DENSE: int = 4000
+
+
 def random_orthogonal(n: int, seed: int | np.random.Generator = 0) -> np.ndarray:
     """A Haar-distributed ``n x n`` orthogonal matrix: ``Q`` of ``QR(G)``, columns sign-fixed."""
-    n = V.count("n", n, 1)
+    n = V.count("n", n, 1, MAX_DENSE, "memory (an n x n matrix)")
     gen = V.rng(seed)
     q, r = np.linalg.qr(gen.standard_normal((n, n)))
     return q * np.sign(np.diag(r))
@@ -270,19 +292,30 @@ class Quadratic:
             cache[key] = arr.astype(dtype)
         return cache[key]
 
+    def _vector(self, name: str, v) -> np.ndarray:
+        """``v`` as a float vector of length ``dim`` (float32/float64 arrays pass unchanged, unchecked for
+        finiteness so that runners can detect divergence themselves)."""
+        if not (isinstance(v, np.ndarray) and v.dtype in (np.float32, np.float64)):
+            v = V.real_array(name, v, ndim=1)
+        if v.shape != (self.dim,):
+            raise ValueError(f"{name} must be a vector of length dim = {self.dim}, got shape {v.shape}")
+        return v
+
     def hvp(self, v: np.ndarray) -> np.ndarray:
         """The Hessian-vector product ``H v`` (in the dtype of ``v``)."""
+        v = self._vector("v", v)
         if self.hessian is None:
             return self._cast("eigenvalues", v.dtype) * v
         return self._cast("hessian", v.dtype) @ v
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         """The gradient ``H x - b``, in the dtype of ``x``."""
+        x = self._vector("x", x)
         return self.hvp(x) - self._cast("b", x.dtype)
 
     def value(self, x: np.ndarray) -> float:
         """``f(x) - f(x*) = 1/2 (x - x*)^T H (x - x*)``."""
-        e = np.asarray(x, dtype=float) - self.x_star
+        e = self._vector("x", V.real_array("x", x, ndim=1)) - self.x_star
         return 0.5 * float(e @ self.hvp(e))
 
     @classmethod
@@ -299,6 +332,9 @@ class Quadratic:
             raise ValueError("eigenvalues must all be > 0 (a positive definite Hessian)")
         gen = V.rng(seed)
         n = eig.size
+        if n > (MAX_DENSE if rotated else V.MAX_SIZE):
+            raise ValueError(f"eigenvalues must have at most {MAX_DENSE if rotated else V.MAX_SIZE} entries "
+                             f"({'a dense rotated Hessian' if rotated else 'memory'} budget), got {n}")
         x_star = gen.standard_normal(n)
         if not rotated:
             return cls(eigenvalues=eig.copy(), b=eig * x_star, x_star=x_star, hessian=None)
@@ -345,7 +381,9 @@ def least_squares_data(eigenvalues: np.ndarray, n_samples: int, seed: int | np.r
     if np.any(eig <= 0):
         raise ValueError("eigenvalues must all be > 0")
     d = eig.size
-    n_samples = V.count("n_samples", n_samples, d)
+    n_samples = V.count("n_samples", n_samples, d, V.MAX_SIZE // d)
+    if d > MAX_DENSE:
+        raise ValueError(f"eigenvalues must have at most MAX_DENSE = {MAX_DENSE} entries (memory budget), got {d}")
     noise = V.real("noise", noise)
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")

@@ -1,27 +1,27 @@
 """One figure style for the whole book.
 
 Call :func:`use` once at the top of a chapter. Figures are drawn as SVG on a white
-background (readable in the light and the dark theme), with one colour per method.
+background (readable in the light and the dark theme), with one colour per method
+(:func:`color`, read from :data:`clrlib.METHODS`). SVG ids are salted with a fixed string
+(``svg.hashsalt``) so repeated builds write identical files.
 """
 
 from __future__ import annotations
 
 import matplotlib as mpl
 
-#: One colour per method, used by every chapter (colour-blind safe, Okabe-Ito).
-COLORS: dict[str, str] = {
-    "gd": "#0072B2",
-    "chebyshev": "#E69F00",
-    "heavy_ball": "#009E73",
-    "nesterov": "#56B4E9",
-    "cg": "#CC79A7",
-    "clr": "#D55E00",
-    "clr_centred": "#F0A070",
-    "minimax": "#000000",
+#: Colours of things that are not methods but recur across chapters (documented roles):
+#: ``"bound"`` a proven bound or reference line, ``"small"`` / ``"large"`` the small and the large
+#: cluster of a bimodal spectrum. Method colours live in :data:`clrlib.METHODS` (one colour per
+#: method, read by :func:`color`); figures of other things use :func:`sequential`.
+ROLE_COLORS: dict[str, str] = {
     "bound": "#777777",
-    "small": "#0072B2",
-    "large": "#D55E00",
+    "small": "#882255",
+    "large": "#44AA99",
 }
+
+#: Fixed salt for the ids matplotlib writes into SVG files, so two builds give identical figures.
+SVG_HASHSALT = "clrbook"
 
 RC: dict[str, object] = {
     "figure.figsize": (6.4, 3.8),
@@ -40,6 +40,7 @@ RC: dict[str, object] = {
     "lines.linewidth": 1.8,
     "font.size": 10,
     "svg.fonttype": "none",
+    "svg.hashsalt": SVG_HASHSALT,
 }
 
 
@@ -56,11 +57,16 @@ def use() -> None:
         pass
 
 
-def color(method: str) -> str:
-    """The book's colour for ``method`` (a key of :data:`COLORS`)."""
-    if not isinstance(method, str) or method not in COLORS:
-        raise ValueError(f"method must be one of {sorted(COLORS)}, got {method!r}")
-    return COLORS[method]
+def color(name: str) -> str:
+    """The book's colour for a method (its entry in :data:`clrlib.METHODS`) or a role of :data:`ROLE_COLORS`."""
+    from .registry import METHODS
+
+    if isinstance(name, str) and name in METHODS:
+        return METHODS[name].color
+    if isinstance(name, str) and name in ROLE_COLORS:
+        return ROLE_COLORS[name]
+    raise ValueError(f"name must be a method of clrlib.METHODS {list(METHODS)} or a role {list(ROLE_COLORS)}, "
+                     f"got {name!r}")
 
 
 def sequential(n: int) -> list[str]:

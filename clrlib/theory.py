@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from dataclasses import dataclass
 
 from . import _validate as V
 from .schedules import Cyclical
-from .spectra import Bimodal, Spectrum, as_spectrum
+from .spectra import Bimodal, Spectrum, as_bimodal, as_spectrum
 
 
 def gd_step(spectrum: Spectrum) -> float:
@@ -24,16 +26,22 @@ def gd_rate(kappa: float) -> float:
     return (kappa - 1.0) / (kappa + 1.0)
 
 
-def iterations_for_rate(rate: float, eps: float) -> int:
-    """The smallest ``T >= 0`` with ``rate^T <= eps``: ``ceil(log(eps) / log(rate))``."""
-    rate = V.real("rate", rate)
-    if not 0.0 <= rate < 1.0:
-        raise ValueError(f"rate must lie in [0, 1), got {rate!r}")
-    eps = V.open_unit("eps", eps)
-    if rate == 0.0:
+def least_power(log_rate: float, log_eps: float) -> int:
+    """The least integer ``T >= 0`` with ``T log_rate <= log_eps`` (``log_rate < 0``), exactly in float arithmetic.
+
+    ``T = ceil(log_eps / log_rate)`` corrected by at most a few steps for rounding; beyond ``2^52``
+    (where consecutive integers are no longer distinct floats) the ceiling itself is returned.
+    """
+    if log_eps >= 0.0:
+        return 0
+    if log_rate == -math.inf:
         return 1
-    log_rate, log_eps = math.log(rate), math.log(eps)
-    T = max(0, math.ceil(log_eps / log_rate))
+    q = log_eps / log_rate
+    if not math.isfinite(q):
+        raise ValueError(f"the count log(eps)/log(rate) = {q!r} is not a finite number (rate too close to 1)")
+    T = max(0, math.ceil(q))
+    if T >= 2**52:
+        return T
     while T > 0 and (T - 1) * log_rate <= log_eps:
         T -= 1
     while T * log_rate > log_eps:
@@ -41,22 +49,30 @@ def iterations_for_rate(rate: float, eps: float) -> int:
     return T
 
 
+def iterations_for_rate(rate: float, eps: float) -> int:
+    """The smallest ``T >= 0`` with ``rate^T <= eps``: ``ceil(log(eps) / log(rate))`` (see :func:`least_power`)."""
+    rate = V.real("rate", rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"rate must lie in [0, 1), got {rate!r}")
+    eps = V.open_unit("eps", eps)
+    if rate == 0.0:
+        return 1
+    return least_power(math.log(rate), math.log(eps))
+
+
 def gd_iterations(kappa: float, eps: float) -> int:
-    """Steps GD with ``eta* = 2/(mu+L)`` needs for ``((kappa-1)/(kappa+1))^T <= eps``."""
+    """Steps GD with ``eta* = 2/(mu+L)`` needs for ``((kappa-1)/(kappa+1))^T <= eps``.
+
+    ``log((kappa - 1)/(kappa + 1)) = log1p(-2/(kappa + 1))``, accurate for huge ``kappa``; the count is
+    exact up to ``2^52`` and the rounded ceiling beyond (e.g. about ``3.5e299`` for ``kappa = 1e300``).
+    """
     kappa = V.positive("kappa", kappa)
     if kappa < 1:
         raise ValueError(f"kappa must be >= 1, got {kappa!r}")
     eps = V.open_unit("eps", eps)
     if kappa == 1:
         return 1
-    # log((kappa-1)/(kappa+1)) = log1p(-2/(kappa+1)), accurate for huge kappa
-    log_rate = math.log1p(-2.0 / (kappa + 1.0))
-    T = max(0, math.ceil(math.log(eps) / log_rate))
-    while T > 0 and (T - 1) * log_rate <= math.log(eps):
-        T -= 1
-    while T * log_rate > math.log(eps):
-        T += 1
-    return T
+    return least_power(math.log1p(-2.0 / (kappa + 1.0)), math.log(eps))
 
 
 #: Relative amount by which :attr:`CLRParameters.rate` is rounded up, so that the float is an upper
@@ -66,19 +82,21 @@ RATE_GUARD: float = 1e-12
 _U = 2.0**-52  # unit roundoff of float64 (twice the relative rounding error)
 
 
-def _float_step_rate(s: float, A: float, d: float, K: int) -> float:
-    """``max(s, A d^K)`` enlarged to hold for the floating-point steps as well.
+def _float_step_rate(ls: float, la: float, ld: float, K: int) -> float:
+    """``max(s, A d^K)`` enlarged to hold for the floating-point steps as well (arguments as logs).
 
     The returned steps ``eta`` are floats, within a relative ``u/2`` of the exact ones, and a
     factor ``|1 - eta lam|`` then moves by at most ``u eta lam`` (plus as much again for evaluating
-    it). With ``eta_plus lam <= 1 + s`` and ``eta_minus lam <= 1`` (paper) or ``<= 2`` (centred) on
+    it). With ``eta_plus lam <= 1 + s`` and ``eta_minus lam <= 1`` (book) or ``<= 2`` (centred) on
     the relevant cluster, the bounds become ``(s + 4u(1+s)) (1 + 4u)^K`` on the small cluster and
     ``(A + 4u(1+A)) (d + 8u)^K`` on the large one; the maximum is finally rounded up by the
-    relative :data:`RATE_GUARD`. For ordinary spectra this is ``s (1 + ~1e-12)``.
+    relative :data:`RATE_GUARD`. For ordinary spectra this is ``s (1 + ~1e-12)``. Evaluated in log
+    space (no overflow for huge ``K``); may return a number ``>= 1`` (then no float64 schedule is proven).
     """
-    small = (s + 4 * _U * (1 + s)) * (1 + 4 * _U) ** K
-    large = (A + 4 * _U * (1 + A)) * (d + 8 * _U) ** K
-    return max(small, large) * (1.0 + RATE_GUARD)
+    s, A, d = math.exp(ls), math.exp(la), math.exp(ld)
+    small = math.log(s + 4 * _U * (1 + s)) + K * math.log1p(4 * _U)
+    large = math.log(A + 4 * _U * (1 + A)) + K * math.log(d + 8 * _U)
+    return math.exp(min(max(small, large), 1.0)) * (1.0 + RATE_GUARD)
 
 
 @dataclass(frozen=True)
@@ -94,7 +112,7 @@ class CLRParameters:
     ``iterations = cycles (K + 1)``.
 
     ``K_bound`` and ``iteration_bound`` are the explicit bounds of the theorem (chapter 5):
-    with ``c = 1`` (paper) or ``c = 1/2`` (centred),
+    with ``c = 1`` (book) or ``c = 1/2`` (centred),
 
         K <= K_bound = 1 + c kappa_l log(A / s)        (0 when A <= s),
         iterations <= iteration_bound = (K_bound + 1) ceil(c kappa_s log(1/eps)).
@@ -118,31 +136,26 @@ class CLRParameters:
         return Cyclical(self.eta_plus, self.eta_minus, self.K)
 
 
-def _smallest_K(A: float, d: float, s: float) -> int:
-    """The least integer ``K >= 0`` with ``A d^K <= s`` (``A > 0``, ``0 <= d < 1``, ``0 <= s < 1``)."""
-    if A <= s:
+def _smallest_K(la: float, ld: float, ls: float) -> int:
+    """The least integer ``K >= 0`` with ``log A + K log d <= log s`` (``log d < 0``; logs may be ``-inf``)."""
+    if la <= ls:
         return 0
-    if d == 0.0:
+    if ld == -math.inf:
         return 1
-    if s == 0.0:
+    if ls == -math.inf:
         raise ValueError(
             "spectrum must have kappa_small > 1 (mu < mu1) unless kappa_large = 1: with mu = mu1 "
             "the small-cluster bound is s = 0 and no finite K gives A d^K <= s"
         )
-    la, ld, ls = math.log(A), math.log(d), math.log(s)
-    K = max(0, math.ceil((la - ls) / -ld))
-    while K > 0 and la + (K - 1) * ld <= ls:
-        K -= 1
-    while la + K * ld > ls:
-        K += 1
-    return K
+    return least_power(ld, ls - la)
 
 
-def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "paper") -> CLRParameters:
+def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "book") -> CLRParameters:
     """Parameters of the cyclical schedule for ``E = [mu, mu1] U [L1, L]`` and accuracy ``eps``.
 
-    ``variant="paper"`` (the name stands for the scheme the paper describes -- one unstable step, then
-    small stable ones; the constants below are the book's own, see chapter 5):
+    ``variant="book"`` (the scheme the paper describes -- one unstable step, then small stable ones --
+    with the book's own constants, see chapter 5; the paper's constants are unknown, so the old name
+    ``"paper"`` is refused with a ``ValueError`` that says so):
     ``eta_plus = 1/mu1``, ``eta_minus = 1/L``; on the small cluster
     ``|P| <= s = 1 - 1/kappa_s``; on the large one ``|P| <= A d^K`` with ``A = L/mu1 - 1`` and
     ``d = 1 - 1/kappa_l``.
@@ -160,36 +173,54 @@ def clr_parameters(spectrum: Bimodal, eps: float, variant: str = "paper") -> CLR
     ``eps`` lies in ``(0, 1)``. Raises ``ValueError`` when ``kappa_s = 1`` and ``kappa_l > 1``
     (no finite ``K`` exists).
     """
-    if isinstance(spectrum, Spectrum) and not isinstance(spectrum, Bimodal) and len(spectrum.intervals) == 2:
-        (a1, b1), (a2, b2) = spectrum.intervals
-        spectrum = Bimodal(a1, b1, a2, b2)
-    if not isinstance(spectrum, Bimodal):
-        raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals), got {spectrum!r}")
+    spectrum = as_bimodal(spectrum, "clr_parameters")
     eps = V.open_unit("eps", eps)
     mu, mu1, L1, L = spectrum.mu, spectrum.mu1, spectrum.L1, spectrum.L
     ks, kl = spectrum.kappa_small, spectrum.kappa_large
+    # s, A, d and their logarithms without cancellation or overflow (kappa up to 1e300, clusters of
+    # relative width 1e-16)
     if variant == "paper":
+        raise ValueError("variant 'paper' is now called 'book' (the constants are the book's): "
+                         "variant must be 'book' or 'centred'")
+    if variant == "book":
         eta_plus, eta_minus = 1.0 / mu1, 1.0 / L
-        s, A, d = 1.0 - mu / mu1, L / mu1 - 1.0, 1.0 - L1 / L
+        ls = math.log1p(-mu / mu1) if mu < mu1 else -math.inf           # s = 1 - mu/mu1
+        la = math.log(L - mu1) - math.log(mu1)                            # A = L/mu1 - 1
+        ld = math.log1p(-L1 / L) if L1 < L else -math.inf                # d = 1 - L1/L
         c = 1.0
     elif variant == "centred":
         eta_plus, eta_minus = 2.0 / (mu + mu1), 2.0 / (L1 + L)
-        s, A, d = (mu1 - mu) / (mu1 + mu), 2.0 * L / (mu + mu1) - 1.0, (L - L1) / (L + L1)
+        ls = math.log(mu1 - mu) - math.log(mu1 + mu) if mu < mu1 else -math.inf
+        la = math.log(L - 0.5 * (mu + mu1)) + math.log(2.0) - math.log(mu + mu1)   # A = 2L/(mu + mu1) - 1
+        ld = math.log(L - L1) - math.log(L) - math.log1p(L1 / L) if L1 < L else -math.inf
         c = 0.5
     else:
-        raise ValueError(f"variant must be 'paper' or 'centred', got {variant!r}")
-    K = _smallest_K(A, d, s)
-    rate = _float_step_rate(s, A, d, K)
+        raise ValueError(f"variant must be 'book' or 'centred', got {variant!r}")
+    with np.errstate(over="ignore"):  # reported as before; A = inf only if L/mu1 exceeds float64
+        if variant == "book":
+            s, A, d = 1.0 - mu / mu1, float(np.float64(L) / mu1 - 1.0), 1.0 - L1 / L
+        else:
+            s, A, d = (mu1 - mu) / (mu1 + mu), float(2.0 * np.float64(L) / (mu + mu1) - 1.0), (L - L1) / (L + L1)
+    K = 0 if A <= s else _smallest_K(la, ld, ls)
+    rate = _float_step_rate(ls, la, ld, K)
     if rate >= 1.0:
-        raise ValueError(f"spectrum is too ill-conditioned for float64: the proven rate {rate!r} is not below 1")
+        raise ValueError(f"spectrum is too ill-conditioned for float64 (kappa_small = {ks:.6g}, kappa_large = "
+                         f"{kl:.6g}): the proven per-cycle rate {rate!r} of the float steps is not below 1")
     cycles = iterations_for_rate(rate, eps)
-    if A <= s:
+    if K == 0:
         K_bound = 0.0
-    elif s == 0.0:  # kappa_s = 1 and kappa_l = 1: K = 1 annihilates both clusters
+    elif ls == -math.inf:  # kappa_s = 1 and kappa_l = 1: K = 1 annihilates both clusters
         K_bound = 1.0
     else:
-        K_bound = 1.0 + c * kl * math.log(A / s)
-    iteration_bound = (K_bound + 1.0) * math.ceil(c * ks * math.log(1.0 / eps))
+        K_bound = 1.0 + c * kl * (la - ls)
+    iteration_bound = (K_bound + 1.0) * math.ceil(c * ks * (-math.log(eps)))
+    if cycles * (K + 1) > iteration_bound:
+        # the float steps' proven rate (s enlarged by roundoff, which grows like K u) needs more cycles
+        # than the theorem allows: refuse rather than return a count above the theorem's bound
+        raise ValueError(
+            f"spectrum is too ill-conditioned for float64 (kappa_small = {ks:.6g}, kappa_large = {kl:.6g}, "
+            f"K = {K}): the rounding of the float steps raises the proven rate from {s!r} to {rate!r}, "
+            f"so {cycles * (K + 1)} iterations exceed the theorem's bound {iteration_bound:.6g}")
     return CLRParameters(eta_plus=eta_plus, eta_minus=eta_minus, K=K, cycles=cycles,
                          iterations=cycles * (K + 1), rate=rate, variant=variant,
                          small_bound=s, large_amplification=A, large_damping=d,

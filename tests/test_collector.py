@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import jupytext
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

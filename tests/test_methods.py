@@ -175,8 +175,8 @@ def test_gd_float32(rotated):
 
 
 @pytest.mark.parametrize("kwargs, pattern", [
-    ({"problem": np.eye(2)}, r"^problem must be a clrlib.Quadratic"),
-    ({"problem": None}, r"^problem must be a clrlib.Quadratic"),
+    ({"problem": np.eye(2)}, r"^problem must have a .gradient"),
+    ({"problem": None}, r"^problem must have a .gradient"),
     ({"schedule": constant(0.1), "T": None}, r"^T must be given"),
     ({"T": -1}, r"^T must be an integer >= 0"),
     ({"T": 2.5}, r"^T must be an integer >= 0"),

@@ -96,9 +96,9 @@ def test_schedules_reach_eps_and_order():
     clr = clrlib.clr_parameters(spec, eps).iterations
     assert lb <= n <= cp.iterations
     assert mom.iterations <= clr
-    for m in O.OPTIMAL_METHODS:
-        assert O.optimal_iterations(m, spec, eps) >= lb
-    assert O.optimal_iterations("cyclical_heavy_ball", spec, eps) == hb.iterations
+    for m in ("minimax", "cheb_per_cluster", "clr_momentum", "cyclical_heavy_ball"):
+        assert clrlib.iterations(m, spec, eps) >= lb
+    assert clrlib.iterations("cyclical_heavy_ball", spec, eps) == hb.iterations
 
 
 def test_cyclical_heavy_ball_symmetric_case_is_minimax_rate():
@@ -137,7 +137,7 @@ def test_bad_input_raises():
     with pytest.raises(ValueError, match="degree"):
         O.minimax(spec, 0)
     with pytest.raises(ValueError, match="method"):
-        O.optimal_iterations("newton", spec, 1e-6)
+        clrlib.iterations("newton", spec, 1e-6)
     with pytest.raises(ValueError, match="spectrum"):
         O.minimax(clrlib.Spectrum([(1, 2), (3, 4), (5, 6)]), 3)
     with pytest.raises(ValueError, match="spectrum"):
@@ -147,16 +147,21 @@ def test_bad_input_raises():
     with pytest.raises(ValueError, match="margin"):
         O.best_schedule(spec, 1e-3, margin=2.0)
     with pytest.raises(ValueError, match="steps"):
-        O.leja_order([1.0, -1.0])
+        clrlib.order_steps([1.0, -1.0])
     with pytest.raises(ValueError, match="steps"):
-        O.fractal_roots_order([])
+        clrlib.order_steps([], "fractal")
 
 
 def test_orders_are_permutations():
     s = np.array([0.5, 0.1, 0.01, 1.0, 0.2])
-    for order in (O.leja_order, O.fractal_roots_order, O.interleaved_order):
-        assert np.array_equal(np.sort(order(s)), np.sort(s))
+    for how in clrlib.precision.ORDERINGS:
+        for first in ("smallest", "largest"):
+            assert np.array_equal(np.sort(clrlib.order_steps(s, how, first=first)), np.sort(s))
     # the fractal permutation of 8 sorted roots
     roots = np.arange(1.0, 9.0)
-    assert np.array_equal(1 / O.fractal_roots_order(1 / roots), roots[[0, 7, 3, 4, 1, 6, 2, 5]])
-    assert O.leja_order(s)[0] == s.min()  # Leja starts at the largest root
+    assert np.array_equal(1 / clrlib.order_steps(1 / roots, "fractal", first="largest"), roots[[0, 7, 3, 4, 1, 6, 2, 5]])
+    assert clrlib.order_steps(s)[0] == s.min()  # Leja starts at the largest root
+    # repeated steps: still a permutation (issue 16)
+    rep = np.array([1.0, 0.5, 0.5, 0.25])
+    for how in clrlib.precision.ORDERINGS:
+        assert np.array_equal(np.sort(clrlib.order_steps(rep, how)), np.sort(rep))

@@ -14,7 +14,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
@@ -464,7 +464,7 @@ def test_sup_residual_newton_converges_in_few_sweeps(monkeypatch):
     # every interior stationary point found must reach it (one wrong piece would show here)
     monkeypatch.setattr(P, "_dlog", original)
     u, m = P._distinct_steps(chebyshev_steps(mu, L, T))
-    cand = P._critical_candidates(u, m, Interval(mu, L))
+    cand = P.critical_points(u, m, Interval(mu, L))
     interior = cand[(cand > mu) & (cand < L)]
     assert interior.size == T - 1
     assert np.allclose(log_abs_residual(chebyshev_steps(mu, L, T), interior), want, rtol=0, atol=1e-9)

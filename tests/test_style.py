@@ -52,18 +52,19 @@ def test_rc_keys_are_valid_matplotlib_settings():
 
 
 def test_colors():
-    assert set(style.COLORS) >= {"gd", "chebyshev", "heavy_ball", "nesterov", "cg", "clr", "minimax", "bound"}
-    for name, value in style.COLORS.items():
+    assert set(clrlib.METHODS) >= {"gd", "chebyshev", "heavy_ball", "nesterov", "cg", "clr", "minimax"}
+    colours = {**{m: e.color for m, e in clrlib.METHODS.items()}, **style.ROLE_COLORS}
+    for name, value in colours.items():
         assert style.color(name) == value
         assert re.fullmatch(r"#[0-9A-Fa-f]{6}", value)
         assert mcolors.is_color_like(value)
-    methods = ["gd", "chebyshev", "heavy_ball", "nesterov", "cg", "clr", "minimax"]
-    assert len({style.color(m) for m in methods}) == len(methods)   # methods are distinguishable
+    assert len(set(colours.values())) == len(colours)   # methods and roles are distinguishable
+    assert not set(clrlib.METHODS) & set(style.ROLE_COLORS)
 
 
 @pytest.mark.parametrize("name", ["adam", "", "GD", None, 3, ["gd"], {"gd": 1}])
 def test_color_rejects_unknown_method(name):
-    with pytest.raises(ValueError, match=r"^method must be one of \["):
+    with pytest.raises(ValueError, match=r"^name must be a method of clrlib.METHODS \["):
         style.color(name)
 
 
@@ -77,7 +78,15 @@ def test_sequential_palette_is_neutral_and_ordered():
         rgb = [mc.to_rgb(c) for c in cols]
         assert all(r == g == b for r, g, b in rgb)                  # grey: no hue, never a method colour
         assert all(a[0] > b[0] for a, b in zip(rgb, rgb[1:]))      # light to dark
-        assert not set(cols) & set(clrlib.style.COLORS.values())
+        assert not set(cols) & ({m.color for m in clrlib.METHODS.values()} | set(clrlib.style.ROLE_COLORS.values()))
     for bad in (0, -1, 1.5, True, 257):
         with pytest.raises(ValueError, match="n must"):
             clrlib.style.sequential(bad)
+
+
+def test_use_fixes_the_svg_hash_salt():
+    """Two runs write the same SVG ids: the salt is a fixed string after style.use()."""
+    import matplotlib
+
+    clrlib.style.use()
+    assert matplotlib.rcParams["svg.hashsalt"] == clrlib.style.SVG_HASHSALT == "clrbook"

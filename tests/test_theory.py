@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -66,7 +65,7 @@ def check(spec: clrlib.Bimodal, eps: float, variant: str) -> clrlib.CLRParameter
 
 def test_paper_values():
     spec = clrlib.Bimodal(1.0, 2.0, 100.0, 200.0)
-    p = check(spec, 1e-6, "paper")
+    p = check(spec, 1e-6, "book")
     assert (p.eta_plus, p.eta_minus) == (0.5, 1 / 200)
     assert p.small_bound == 0.5 and p.large_amplification == 99.0 and p.large_damping == 0.5
     # 99 / 2^K <= 1/2  <=>  2^K >= 198  <=>  K = 8
@@ -87,13 +86,13 @@ def test_centred_values():
 def test_K_zero_and_tie():
     # L/mu1 - 1 <= 1 - mu/mu1: no small steps needed; here A = s exactly (a tie)
     spec = clrlib.Bimodal(1.0, 4.0, 5.0, 7.0)
-    p = check(spec, 1e-4, "paper")
+    p = check(spec, 1e-4, "book")
     assert p.K == 0 and p.large_amplification == p.small_bound == 0.75
 
 
 def test_kappa_large_one():
     spec = clrlib.Bimodal(1.0, 2.0, 50.0, 50.0)
-    p = check(spec, 1e-5, "paper")
+    p = check(spec, 1e-5, "book")
     assert p.large_damping == 0.0 and p.K == 1
 
 
@@ -112,7 +111,7 @@ def test_rate_covers_rounded_steps_when_kappa_small_near_one():
     spec = clrlib.Bimodal.from_ratios(1946188081675.1558, 1.0000220521369627, 1.0)
     check(spec, 2.4163100500063704e-07, "centred")
     spec = clrlib.Bimodal.from_ratios(1e6, 1.0 + 1e-9, 3.0)
-    for variant in ("paper", "centred"):
+    for variant in ("book", "centred"):
         check(spec, 1e-3, variant)
 
 
@@ -135,7 +134,7 @@ def test_bad_input(args, name):
 @settings(max_examples=50, deadline=None)
 @given(
     log_kappa=st.floats(1.0, 12.0), ks=st.floats(1.0001, 20.0), kl=st.floats(1.0, 20.0),
-    log_eps=st.floats(-12.0, -1.0), variant=st.sampled_from(["paper", "centred"]),
+    log_eps=st.floats(-12.0, -1.0), variant=st.sampled_from(["book", "centred"]),
 )
 def test_random_spectra(log_kappa, ks, kl, log_eps, variant):
     kappa = 10.0**log_kappa

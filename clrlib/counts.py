@@ -8,23 +8,17 @@ polynomial ``r_T`` (``r_T(0) = 1``) that does not depend on ``e_0``. Its worst-c
 
 the Euclidean norm of the error relative to the initial error, any starting point
 (a relative ``H``-norm error has the same supremum). The counts below are the least ``T >= 0``
-with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no sampling):
+with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no sampling). Which method
+is counted how is recorded once, in :data:`clrlib.METHODS` (:mod:`clrlib.registry`); this module
+holds the exact counts of the cyclical schedules:
 
-- ``"gd"``: constant step ``2/(mu + L)``; ``W_T = ((kappa - 1)/(kappa + 1))^T`` (``mu, L`` lie in ``E``).
-- ``"chebyshev"``: for each ``T`` the ``T``-step Chebyshev polynomial of ``[mu, L]`` (what the
-  three-term recurrence has after ``T`` steps); ``W_T = 1/T_T((kappa + 1)/(kappa - 1))``.
-- ``"heavy_ball"``: Polyak's parameters for ``[mu, L]``, ``x_{-1} = x_0``;
-  ``W_T = rho^T (1 + T (1 + rho))``, ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)`` (attained at ``lam = L``).
-- ``"clr"``, ``"clr_centred"``: the cyclical schedule with the parameters of
-  :func:`~clrlib.theory.clr_parameters` (variant ``"paper"`` / ``"centred"``) for this ``eps``;
-  ``W_T`` is the exact sup over ``E`` of the product of the first ``T`` factors ``1 - eta_t lam``,
-  for every ``T``, including ``T`` inside a cycle (see :func:`cyclical_iterations`).
-- ``"clr_best"``: the least count of :func:`cyclical_iterations` over the search grid of
-  :func:`clr_best_parameters`.
+- :func:`log_cyclical_worst_case` and :func:`cyclical_iterations`: ``W_T`` of the cyclical schedule
+  (``eta_plus`` once, ``eta_minus`` ``K`` times) for every ``T``, including ``T`` inside a cycle, and
+  the least ``T`` with ``W_T <= eps`` (used by ``"clr"``, ``"clr_centred"``, ``"clr_best"``);
+- :func:`clr_best_parameters`: the least such count over a grid of schedules (``"clr_best"``).
 
-The first three use only ``mu = min E`` and ``L = max E``; the cyclical ones need a
-:class:`~clrlib.spectra.Bimodal` spectrum. Conjugate gradient has no residual polynomial
-independent of ``e_0`` and is not counted here (chapter 6 measures it on sampled problems).
+Budgets: counts up to :data:`MAX_COUNT`, cycles up to :data:`MAX_CYCLE` steps when ``eta_minus > 2/L``,
+grids up to :data:`MAX_GRID` points; larger requests raise ``ValueError`` at once.
 """
 
 from __future__ import annotations
@@ -35,26 +29,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as V
-from .baselines import log_chebyshev_worst_case, log_heavy_ball_worst_case
-from .polynomials import _log_abs_factor as _log_abs_one_minus  # log|1 - x|, log1p below 1
-from .spectra import Bimodal, Spectrum, as_spectrum
-from .optimal import OPTIMAL_METHODS, optimal_iterations
-from .theory import clr_parameters, gd_iterations, iterations_for_rate
+from .polynomials import log_abs_one_minus
+from .spectra import Bimodal, Spectrum, as_bimodal, as_spectrum
+from .theory import clr_parameters, least_power
 
 __all__ = [
-    "METHODS",
-    "iterations",
-    "log_worst_case",
     "log_sup_two_steps",
-    "cyclical_log_worst_case",
+    "log_cyclical_worst_case",
     "cyclical_iterations",
     "BestCLR",
     "clr_best_parameters",
 ]
-
-#: The methods :func:`iterations` knows.
-METHODS: tuple[str, ...] = ("gd", "chebyshev", "heavy_ball", "clr", "clr_centred", "clr_best", *OPTIMAL_METHODS)
-
 
 def log_sup_two_steps(eta_plus: float, eta_minus: float, m_plus: np.ndarray | int,
                       m_minus: np.ndarray | int, spectrum: Spectrum) -> np.ndarray:
@@ -91,8 +76,8 @@ def _two_step_core(a: np.ndarray, b: np.ndarray, mp: np.ndarray, mm: np.ndarray,
     ends = np.array([p for iv in spec.intervals for p in iv])
     with np.errstate(invalid="ignore"):
         # 0 * (-inf) must count as 0 (a factor raised to the power 0)
-        terms = (np.where(mp[..., None] == 0, 0.0, mp[..., None] * _log_abs_one_minus(a[..., None] * ends))
-                 + np.where(mm[..., None] == 0, 0.0, mm[..., None] * _log_abs_one_minus(b[..., None] * ends)))
+        terms = (np.where(mp[..., None] == 0, 0.0, mp[..., None] * log_abs_one_minus(a[..., None] * ends))
+                 + np.where(mm[..., None] == 0, 0.0, mm[..., None] * log_abs_one_minus(b[..., None] * ends)))
     best = np.max(terms, axis=-1)
     both = (mp > 0) & (mm > 0) & (a != b)
     if np.any(both):
@@ -102,23 +87,12 @@ def _two_step_core(a: np.ndarray, b: np.ndarray, mp: np.ndarray, mm: np.ndarray,
             inside |= (lam_star > lo) & (lam_star < hi)
         if np.any(inside):
             ls = lam_star[inside]
-            val = (mp[both][inside] * _log_abs_one_minus(a[both][inside] * ls)
-                   + mm[both][inside] * _log_abs_one_minus(b[both][inside] * ls))
+            val = (mp[both][inside] * log_abs_one_minus(a[both][inside] * ls)
+                   + mm[both][inside] * log_abs_one_minus(b[both][inside] * ls))
             sub = best[both]
             sub[inside] = np.maximum(sub[inside], val)
             best[both] = sub
     return best.reshape(shape)
-
-
-def _as_bimodal(spectrum, method: str) -> Bimodal:
-    """``spectrum`` as a :class:`~clrlib.spectra.Bimodal` (a two-interval spectrum is converted)."""
-    if isinstance(spectrum, Bimodal):
-        return spectrum
-    spec = as_spectrum(spectrum)
-    if len(spec.intervals) == 2:
-        (mu, mu1), (L1, L) = spec.intervals
-        return Bimodal(mu, mu1, L1, L)
-    raise ValueError(f"spectrum must be a clrlib.Bimodal (two intervals) for method {method!r}, got {spec!r}")
 
 
 def _cycle_exponents(c: np.ndarray, r: np.ndarray, K: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +102,7 @@ def _cycle_exponents(c: np.ndarray, r: np.ndarray, K: int) -> tuple[np.ndarray, 
     return m_plus.astype(np.int64), m_minus.astype(np.int64)
 
 
-def cyclical_log_worst_case(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum,
+def log_cyclical_worst_case(eta_plus: float, eta_minus: float, K: int, spectrum: Spectrum,
                             T: np.ndarray | int) -> np.ndarray:
     """``log W_T`` for the cyclical schedule (``eta_plus`` once, then ``eta_minus`` ``K`` times, repeated).
 
@@ -170,26 +144,71 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
     log_f = _cycle_log_factor(eta_plus, eta_minus, K, spec)
     if not log_f < 0.0:
         raise ValueError(
-            f"eta_plus, eta_minus, K must give a per-cycle factor < 1 on the spectrum, got {math.exp(log_f):.6g}")
+            f"eta_plus, eta_minus, K must give a per-cycle factor < 1 on the spectrum, got exp({log_f:.6g})")
     log_eps = math.log(eps)
-    r = np.arange(K + 1, dtype=np.int64)
+    C = least_power(log_f, log_eps)
+    if C * (K + 1) > MAX_COUNT:
+        raise ValueError(f"the count would exceed MAX_COUNT = {MAX_COUNT} steps (budget): "
+                         f"about {C} cycles of {K + 1} steps")
+    fast = K >= 256 and eta_minus * spec.L <= 2.0  # small K: one vectorised row per c is cheaper
+    if fast:
+        # long cycles, |1 - eta_minus lam| <= 1 on E: W(c, r) is non-increasing in r >= 1, so only r = 0
+        # and r = K need checking for the bisection over c, and the least r is found by bisection too
+        def W(c: int, r: int) -> float:
+            mp, mm = _cycle_exponents(np.asarray(c), np.asarray(r), K)
+            return float(log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec))
 
-    def row(c: int) -> np.ndarray:
-        mp, mm = _cycle_exponents(np.full(K + 1, c, dtype=np.int64), r, K)
-        return log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec)
+        def best_in_cycle(c: int) -> float:
+            return min(W(c, 0), W(c, K)) if K >= 1 else W(c, 0)
+    else:
+        if K + 1 > MAX_CYCLE:
+            raise ValueError(f"K must be < MAX_CYCLE = {MAX_CYCLE} (memory budget) when eta_minus > 2/L, got {K}")
+        r_all = np.arange(K + 1, dtype=np.int64)
 
-    C = iterations_for_rate(math.exp(log_f), eps) if log_f > -700 else 1
-    while row(C)[0] > log_eps:  # guard against rounding in exp/log
+        def row(c: int) -> np.ndarray:
+            mp, mm = _cycle_exponents(np.full(K + 1, c, dtype=np.int64), r_all, K)
+            return log_sup_two_steps(eta_plus, eta_minus, mp, mm, spec)
+
+        def W(c: int, r: int) -> float:
+            return float(row(c)[r])
+
+        def best_in_cycle(c: int) -> float:
+            return float(np.min(row(c)))
+    for _ in range(64):  # guard against rounding in the closed form: W(C, 0) = F^C <= eps
+        if W(C, 0) <= log_eps:
+            break
         C += 1
+    else:  # pragma: no cover - rounding moves C by one or two at most
+        raise ValueError("the closed-form cycle count did not reach eps (rounding); report this spectrum")
     lo, hi = -1, C  # predicate false at lo (c = -1: nothing), true at hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if np.min(row(mid)) <= log_eps:
+        if best_in_cycle(mid) <= log_eps:
             hi = mid
         else:
             lo = mid
-    ok = np.nonzero(row(hi) <= log_eps)[0]
-    return int(hi * (K + 1) + ok[0])
+    if not fast:
+        return int(hi * (K + 1) + int(np.nonzero(row(hi) <= log_eps)[0][0]))
+    if W(hi, 0) <= log_eps:
+        return int(hi * (K + 1))
+    r_lo, r_hi = 0, K  # W(hi, r_hi) <= eps, W(hi, r_lo) > eps; non-increasing in r >= 1
+    while r_hi - r_lo > 1:
+        mid = (r_lo + r_hi) // 2
+        if W(hi, mid) <= log_eps:
+            r_hi = mid
+        else:
+            r_lo = mid
+    return int(hi * (K + 1) + r_hi)
+
+
+#: Largest count the exact cyclical counts return (``2^53``: every step index is an exact float).
+MAX_COUNT: int = 2**53
+
+#: Most grid points :func:`clr_best_parameters` evaluates (time budget).
+MAX_GRID: int = 2_000_000
+
+#: Longest cycle handled by the vectorised exact count when ``eta_minus > 2/L`` (memory budget).
+MAX_CYCLE: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -212,7 +231,7 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
       plus the theorem's ``mu1`` and ``(mu + mu1)/2``;
     - ``eta_minus = 1/theta``, ``theta`` in ``n_minus`` geometric points of ``[L/2, L]`` plus ``(L1 + L)/2``
       (so ``eta_minus <= 2/L``: the small steps never amplify);
-    - ``K = 0, 1, ..., 2 max(K_paper, K_centred) + 2`` (the theorem's ``K`` for both variants; 66 if
+    - ``K = 0, 1, ..., 2 max(K_book, K_centred) + 2`` (the theorem's ``K`` for both variants; 66 if
       neither variant has a finite ``K``).
 
     The candidates include the theorem's two schedules, so the result is never worse than either.
@@ -223,13 +242,15 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     ``T_end - K`` until that lower bound reaches the best exact count found: the minimum over the
     grid is exact. Ties go to the first grid point in that order.
     """
-    spectrum = _as_bimodal(spectrum, "clr_best")
+    spectrum = as_bimodal(spectrum, "clr_best")
     eps = V.open_unit("eps", eps)
     n_plus = V.count("n_plus", n_plus, 2)
     n_minus = V.count("n_minus", n_minus, 2)
+    if n_plus * n_minus > MAX_GRID:
+        raise ValueError(f"n_plus * n_minus must be <= MAX_GRID = {MAX_GRID} (time budget), got {n_plus * n_minus}")
     mu, mu1, L1, L = spectrum.mu, spectrum.mu1, spectrum.L1, spectrum.L
     theorem = []
-    for variant in ("paper", "centred"):
+    for variant in ("book", "centred"):
         try:
             theorem.append(clr_parameters(spectrum, eps, variant))
         except ValueError:  # no finite K for this variant (a one-point small cluster)
@@ -238,6 +259,10 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     th_plus = np.unique(np.concatenate([np.geomspace(mu, max(top, mu), n_plus), [mu1, 0.5 * (mu + mu1)]]))
     th_minus = np.unique(np.concatenate([np.geomspace(0.5 * L, L, n_minus), [0.5 * (L1 + L)]]))
     K_max = 2 * max([p.K for p in theorem] or [32]) + 2
+    size = th_plus.size * th_minus.size * (K_max + 1)
+    if size > MAX_GRID:
+        raise ValueError(f"the search grid has {size} points (K up to {K_max}), above MAX_GRID = {MAX_GRID} "
+                         f"(time budget); lower n_plus, n_minus or use clrlib.clr_parameters")
     Ks = np.arange(K_max + 1)
     log_eps = math.log(eps)
     ep_g, em_g, k_g = np.meshgrid(1.0 / th_plus, 1.0 / th_minus, Ks, indexing="ij")
@@ -270,91 +295,8 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
         T = cyclical_iterations(float(ep_a[i]), float(em_a[i]), int(kk_a[i]), spectrum, eps)
         if best is None or T < best[0]:
             best = (T, float(ep_a[i]), float(em_a[i]), int(kk_a[i]))
-    assert best is not None
+    if best is None:
+        raise ValueError("spectrum admits no contracting cyclical schedule on the search grid (no grid point has "
+                         "a per-cycle factor < 1 and the theorem's schedules do not exist in float64)")
     return BestCLR(eta_plus=float(best[1]), eta_minus=float(best[2]), K=int(best[3]),
                    iterations=int(best[0]), grid_size=int(lower_a.size))
-
-
-def _method(method: str) -> str:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
-    return method
-
-
-def log_worst_case(method: str, spectrum: Spectrum, T: int, eps: float = 1e-6) -> float:
-    """``log W_T`` for ``method`` (see the module docstring); ``eps`` fixes the cyclical schedules' parameters."""
-    method = _method(method)
-    if method in OPTIMAL_METHODS:
-        raise ValueError(f"method must be one of {METHODS[:6]} for log_worst_case (no closed form per T for "
-                         f"{method!r}; use clrlib.iterations), got {method!r}")
-    spec = as_spectrum(spectrum)
-    T = V.count("T", T, 0)
-    eps = V.open_unit("eps", eps)
-    kappa = spec.kappa
-    if method == "gd":
-        return T * math.log1p(-2.0 / (kappa + 1.0)) if kappa > 1 else (0.0 if T == 0 else -math.inf)
-    if method == "chebyshev":
-        return log_chebyshev_worst_case(kappa, T)
-    if method == "heavy_ball":
-        return log_heavy_ball_worst_case(kappa, T)
-    ep, em, K = _clr_triple(method, spec, eps)
-    return float(cyclical_log_worst_case(ep, em, K, spec, T))
-
-
-def _clr_triple(method: str, spec: Spectrum, eps: float) -> tuple[float, float, int]:
-    spec = _as_bimodal(spec, method)
-    if method == "clr_best":
-        b = clr_best_parameters(spec, eps)
-        return b.eta_plus, b.eta_minus, b.K
-    p = clr_parameters(spec, eps, "paper" if method == "clr" else "centred")
-    return p.eta_plus, p.eta_minus, p.K
-
-
-def _first_T(log_w, log_eps: float, hi: int) -> int:
-    """Least ``T`` in ``[1, hi]`` with ``log_w(T) <= log_eps`` for a non-increasing ``log_w``."""
-    while log_w(hi) > log_eps:
-        hi *= 2
-    lo = 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if log_w(mid) <= log_eps:
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
-def iterations(method: str, spectrum: Spectrum, eps: float) -> int:
-    """The least ``T`` with worst-case error ``W_T = sup_{lam in E} |r_T(lam)| <= eps`` (exact).
-
-    ``method`` is one of :data:`METHODS`; ``W_T`` and how it is computed for each are defined in the
-    module docstring. ``"gd"``: :func:`~clrlib.theory.gd_iterations`. ``"chebyshev"`` and
-    ``"heavy_ball"``: the set of ``T`` with ``W_T <= eps`` is an up-set, so the least ``T`` is found by
-    bisection on the closed form. For Chebyshev ``W_T`` is decreasing. Heavy ball's is not: the ratio
-    ``W_{T+1}/W_T = rho (1 + (1 + rho)/(1 + T (1 + rho)))`` decreases in ``T`` from ``rho (2 + rho)``
-    (``> 1`` once ``kappa > 3 + 2 sqrt 2``) towards ``rho``, so ``W_T`` first rises above ``W_0 = 1`` (a
-    transient hump) and then decreases; on the rising part ``W_T >= 1 > eps``. The cyclical methods: :func:`cyclical_iterations`.
-    """
-    method = _method(method)
-    if method in OPTIMAL_METHODS:        # minimax, cheb_per_cluster, clr_momentum, cyclical_heavy_ball
-        return optimal_iterations(method, spectrum, eps)
-    spec = as_spectrum(spectrum)
-    eps = V.open_unit("eps", eps)
-    kappa = spec.kappa
-    log_eps = math.log(eps)
-    if method == "gd":
-        return gd_iterations(kappa, eps)
-    if method == "chebyshev":
-        if kappa == 1.0:
-            return 1
-        guess = max(1, int(math.acosh(1.0 / eps) / (2.0 / math.sqrt(kappa))) + 1)
-        return _first_T(lambda T: log_chebyshev_worst_case(kappa, T), log_eps, guess)
-    if method == "heavy_ball":
-        if kappa == 1.0:
-            return 1
-        guess = max(1, int(2.0 * math.sqrt(kappa) * (-log_eps + 10.0)))
-        return _first_T(lambda T: log_heavy_ball_worst_case(kappa, T), log_eps, guess)
-    if method == "clr_best":
-        return clr_best_parameters(_as_bimodal(spec, method), eps).iterations
-    ep, em, K = _clr_triple(method, spec, eps)
-    return cyclical_iterations(ep, em, K, spec, eps)
