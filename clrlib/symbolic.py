@@ -124,10 +124,10 @@ def cycle_critical_point_sym() -> sp.Expr:
     return sp.simplify(sols[0])
 
 
-def clr_constants_sym(variant: str = "paper") -> dict[str, sp.Expr]:
+def clr_constants_sym(variant: str = "book") -> dict[str, sp.Expr]:
     """The schedule's steps and the bounds of the theorem as expressions in ``mu, mu1, L1, L``.
 
-    ``paper``: ``eta_plus = 1/mu1``, ``eta_minus = 1/L``, ``s = 1 - mu/mu1``, ``A = L/mu1 - 1``,
+    ``book`` (the book's constants, as in :func:`clrlib.clr_parameters`): ``eta_plus = 1/mu1``, ``eta_minus = 1/L``, ``s = 1 - mu/mu1``, ``A = L/mu1 - 1``,
     ``d = 1 - L1/L``. ``centred``: ``eta_plus = 2/(mu+mu1)``, ``eta_minus = 2/(L1+L)``,
     ``s = (mu1-mu)/(mu1+mu)``, ``A = 2L/(mu+mu1) - 1``, ``d = (L-L1)/(L+L1)``.
     On the small cluster ``|1 - eta_plus lam| <= s`` and ``0 <= 1 - eta_minus lam <= 1``; on the
@@ -136,13 +136,16 @@ def clr_constants_sym(variant: str = "paper") -> dict[str, sp.Expr]:
     """
     b = bimodal_symbols()
     if variant == "paper":
+        raise ValueError("variant 'paper' is now called 'book' (the constants are the book's); "
+                         "variant must be 'book' or 'centred'")
+    if variant == "book":
         return {"eta_plus": 1 / b.mu1, "eta_minus": 1 / b.L, "s": 1 - b.mu / b.mu1,
                 "A": b.L / b.mu1 - 1, "d": 1 - b.L1 / b.L}
     if variant == "centred":
         return {"eta_plus": 2 / (b.mu + b.mu1), "eta_minus": 2 / (b.L1 + b.L),
                 "s": (b.mu1 - b.mu) / (b.mu1 + b.mu), "A": 2 * b.L / (b.mu + b.mu1) - 1,
                 "d": (b.L - b.L1) / (b.L + b.L1)}
-    raise ValueError(f"variant must be 'paper' or 'centred', got {variant!r}")
+    raise ValueError(f"variant must be 'book' or 'centred', got {variant!r}")
 
 
 def bimodal_parametrisation() -> tuple[dict[sp.Symbol, sp.Expr], tuple[sp.Symbol, ...]]:

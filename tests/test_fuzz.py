@@ -156,6 +156,7 @@ KIND_OF = {
     "eigenvalues_": STEP_ARRAYS, "centre": st.booleans(), "above": st.booleans(), "stay": st.booleans(),
     "iterations": st.one_of(STEP_ARRAYS, BAD), "values": st.one_of(STEP_ARRAYS, BAD), "nodes": STEP_ARRAYS,
     "weights": STEP_ARRAYS, "replace": st.booleans(),
+    "rtol": st.one_of(st.just(1e-5), POS, REAL), "max_steps": sizes(8),
 }
 
 #: Per function, the kinds that differ from ``KIND_OF`` (or parameters only it has).
@@ -183,12 +184,18 @@ OVERRIDES = {
     "cycle_polynomial_sym": {"K": st.one_of(st.none(), sizes(5))},
     "log_worst_case": {"T": sizes(300)},
     "iterations": {"spectrum": spectra(1e12)},
+    # PEP solves are SDPs (seconds each): short schedules, plus the invalid and extreme ones
+    "pep_worst_case": {"steps": st.one_of(st.lists(log_uniform(1e-3, 3.0), min_size=1, max_size=4).map(np.array),
+                                          st.sampled_from([np.array([]), np.array([1.0, -1.0]), np.array([np.nan]),
+                                                           np.ones(40), np.array([1e300]), "abc", None])),
+                       "mu": st.one_of(st.just(0.1), POS), "L": st.one_of(st.just(1.0), POS)},
 }
 
 #: Result records and classes that are not fuzzed as functions (their fields are results, not checked input).
 RECORDS = {"BestCLR", "BestSchedule", "CLRParameters", "ClusterChebyshev", "CyclicalHeavyBall", "DivergenceError",
            "GreenBound", "MinimaxPolynomial", "MomentumCLR", "Run", "Schedule", "TrainResult", "TrainingRun",
-           "MultiClusterCycle", "BimodalSymbols", "CycleSymbols", "Method", "Quadratic"}
+           "MultiClusterCycle", "BimodalSymbols", "CycleSymbols", "Method", "Quadratic", "PEPResult",
+           "EquilibriumMeasure"}
 
 #: Callables whose results may hold an infinity or NaN, and when (their docstrings say so).
 NONFINITE_OK = {
@@ -224,6 +231,15 @@ METHODS_OF = {
     "style.color": (st.just(clrlib.style), "color", {"name": options(*clrlib.METHODS, "bound", "small")}),
     "style.sequential": (st.just(clrlib.style), "sequential", {"n": sizes(300)}),
 }
+_MEASURES = st.sampled_from([clrlib.equilibrium_measure(s) for s in (
+    clrlib.Bimodal(1.0, 2.0, 10.0, 20.0), clrlib.Interval(1.0, 100.0), clrlib.Bimodal(1.0, 1.0 + 1e-9, 5.0, 1e6))])
+METHODS_OF.update({
+    "EquilibriumMeasure.density": (_MEASURES, "density", {"t": LAM}),
+    "EquilibriumMeasure.cdf": (_MEASURES, "cdf", {"t": LAM}),
+    "EquilibriumMeasure.ppf": (_MEASURES, "ppf", {"q": st.one_of(UNIT, LAM)}),
+    "EquilibriumMeasure.quantiles": (_MEASURES, "quantiles", {"n": sizes(200)}),
+    "EquilibriumMeasure.sample": (_MEASURES, "sample", {"n": sizes(200), "rng": SEEDS}),
+})
 
 ALLOWED = (ValueError, TypeError, clrlib.DivergenceError)
 
@@ -372,9 +388,24 @@ def check_certify(args, ok):
         assert val >= 0, "certify_nonnegative certified a negative expression"
 
 
+def check_equilibrium(args, m):
+    assert abs(sum(m.masses) - 1.0) < 1e-9, "equilibrium masses do not sum to one"
+    ends = [x for iv in clrlib.as_spectrum(args["spectrum"]).intervals for x in iv]
+    c = m.cdf(np.array(ends))
+    assert np.all(np.diff(c) >= -1e-12) and abs(c[0]) < 1e-9 and abs(c[-1] - 1.0) < 1e-9, "cdf not a distribution"
+
+
+def check_pep(args, r):
+    steps = np.asarray(args["steps"], float)
+    mu, L = float(args["mu"]), float(args["L"])
+    closed = max(np.prod(np.maximum(np.abs(1 - steps * mu), np.abs(1 - steps * L))) ** 2, 0.0)
+    assert r.value <= closed * (1 + 1e-4) + 1e-8, "PEP worst case above the product of the step factors"
+
+
 INVARIANTS = {"sup_residual": check_sup_residual, "order_steps": check_order, "green_lower_bound": check_green,
               "iterations": check_iterations, "clr_parameters": check_clr_parameters, "minimax": check_minimax,
-              "certify_nonnegative": check_certify}
+              "certify_nonnegative": check_certify, "equilibrium_measure": check_equilibrium,
+              "pep_worst_case": check_pep}
 
 # ----------------------------------------------------------------------------- the tests
 
