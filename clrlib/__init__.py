@@ -43,8 +43,10 @@ from .theory import (
     iterations_for_rate,
 )
 
-from .data import *  # noqa: F401,F403  (spectra of real and synthetic data)
-from .mlp import *  # noqa: F401,F403  (a small network: loss, gradient, Hessian-vector product)
+# chapters 3, 9 and 10: two clusters from measured eigenvalues
+from .data import largest_log_gap, two_cluster_split
+# chapters 3, 9 and 10: a small network, its exact derivatives, the one training loop, first_hit
+from .network import MLP, TrainingRun, first_hit, hessian_operator, hessian_top_eigenvalues, train
 from .symbolic import *  # noqa: F401,F403  (sympy forms used by the proof chapters)
 from .baselines import *  # noqa: F401,F403  (Chebyshev, heavy ball, Nesterov, CG)
 from .iterations import *  # noqa: F401,F403  (iteration counts to reach eps)
@@ -53,10 +55,9 @@ from .losses import *  # noqa: F401,F403  (logistic regression, descent on a gen
 from .stochastic import *  # noqa: F401,F403  (minibatch SGD on least squares)
 from .multicluster import *  # noqa: F401,F403  (one step size per cluster)
 from .precision import *  # noqa: F401,F403  (step orderings, error floors)
-from .training import *  # noqa: F401,F403  (training a small network: schedules, Lanczos, SLQ)
 import sys as _sys
 
-from . import baselines, data, losses, mlp, multicluster, optimal, precision, stochastic, symbolic, training
+from . import baselines, data, losses, multicluster, network, optimal, precision, stochastic, symbolic
 
 __version__ = "0.1.0"
 
@@ -70,7 +71,7 @@ __all__ = [
 ]
 # ``clrlib.iterations`` is the function of that name (it shadows its module), so read the
 # submodules' public names from sys.modules.
-for _name in ("baselines", "data", "iterations", "losses", "mlp", "multicluster", "optimal", "precision",
-              "stochastic", "symbolic", "training"):
+for _name in ("baselines", "data", "iterations", "losses", "multicluster", "network", "optimal", "precision",
+              "stochastic", "symbolic"):
     __all__ += [n for n in _sys.modules[f"{__name__}.{_name}"].__all__ if n not in __all__]
 del _name
