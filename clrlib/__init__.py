@@ -112,28 +112,10 @@ from .optimal import (
 )
 from .registry import METHODS, Method, iterations, log_worst_case, register
 
-# data and networks
-from .data import (
-    largest_log_gap,
-    marchenko_pastur_density,
-    marchenko_pastur_edges,
-    second_moment,
-    spike_location,
-    spiked_data,
-    spiked_spectrum,
-    two_cluster_split,
-)
-from .mlp import MLP, TrainResult, hessian_operator, hessian_top_eigenvalues, train
-from .training import (
-    TrainingRun,
-    first_hit,
-    lanczos,
-    one_cycle_schedule,
-    slq,
-    spectral_density,
-    train_schedule,
-    triangular_schedule,
-)
+# data and networks (chapters 3, 9 and 10): two clusters from measured eigenvalues; a small network,
+# its exact derivatives, the one training loop
+from .data import largest_log_gap, two_cluster_split
+from .network import MLP, TrainingRun, first_hit, hessian_operator, hessian_top_eigenvalues, train
 
 # chapter 11: performance estimation and the silver schedule (PEPit loads on first use)
 from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_rate, silver_schedule
@@ -191,11 +173,8 @@ __all__ = [
     "equilibrium_density", "green_function", "green_lower_bound", "minimax", "minimax_iterations", "minimax_lp",
     "METHODS", "Method", "iterations", "log_worst_case", "register",
     # data and networks
-    "largest_log_gap", "marchenko_pastur_density", "marchenko_pastur_edges", "second_moment",
-    "spike_location", "spiked_data", "spiked_spectrum", "two_cluster_split",
-    "MLP", "TrainResult", "hessian_operator", "hessian_top_eigenvalues", "train",
-    "TrainingRun", "first_hit", "lanczos", "one_cycle_schedule", "slq", "spectral_density",
-    "train_schedule", "triangular_schedule",
+    "largest_log_gap", "two_cluster_split",
+    "MLP", "TrainingRun", "first_hit", "hessian_operator", "hessian_top_eigenvalues", "train",
     # performance estimation, the silver schedule, the equilibrium measure
     "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_rate", "silver_schedule",
     "EquilibriumMeasure", "equilibrium_measure",

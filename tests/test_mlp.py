@@ -1,4 +1,4 @@
-"""Tests of clrlib.mlp: exact gradient and Hessian-vector product of a small tanh network."""
+"""Tests of clrlib.network: exact gradient and Hessian-vector product of a small tanh network."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import clrlib
-from clrlib.mlp import MLP, TrainResult, hessian_operator, hessian_top_eigenvalues, train
+from clrlib.network import MLP, TrainingRun, hessian_operator, hessian_top_eigenvalues, train
 
 
 def problem(sizes, n=9, wd=0.03, seed=0):
@@ -26,8 +26,8 @@ def fd_gradient(model, theta, X, y, h=1e-6):
 
 
 def test_public_names_exported():
-    for name in ["MLP", "TrainResult", "train", "hessian_operator", "hessian_top_eigenvalues"]:
-        assert getattr(clrlib, name) is getattr(clrlib.mlp, name)
+    for name in ["MLP", "TrainingRun", "train", "first_hit", "hessian_operator", "hessian_top_eigenvalues"]:
+        assert getattr(clrlib, name) is getattr(clrlib.network, name)
 
 
 def test_shapes_and_pack_roundtrip():
@@ -107,15 +107,15 @@ def test_top_eigenvalues_match_dense():
 
 def test_train_decreases_loss():
     model, theta, X, y, _ = problem([4, 6, 3], n=30)
-    res = train(model, theta, X, y, steps=200, lr=0.3)
-    assert isinstance(res, TrainResult)
+    res = train(model, theta, X, y, 0.3, steps=200)
+    assert isinstance(res, TrainingRun)
     assert res.losses.shape == (201,)
     assert res.losses[-1] < 0.8 * res.losses[0]
     assert res.losses[0] == pytest.approx(model.loss(theta, X, y))
     assert res.losses[-1] == pytest.approx(model.loss(res.theta, X, y))
-    res2 = train(model, theta, X, y, steps=200, lr=np.full(200, 0.3))
+    res2 = train(model, theta, X, y, np.full(200, 0.3), steps=200)
     np.testing.assert_array_equal(res.theta, res2.theta)
-    res3 = train(model, theta, X, y, steps=100, lr=0.1, momentum=0.9)
+    res3 = train(model, theta, X, y, 0.1, steps=100, momentum=0.9)
     assert res3.losses[-1] < res3.losses[0]
     acc = model.accuracy(res.theta, X, y)
     assert 0.0 <= acc <= 1.0
@@ -144,15 +144,15 @@ def test_bad_input():
     with pytest.raises(ValueError, match="k"):
         hessian_top_eigenvalues(model, theta, X, y, k=model.n_params)
     with pytest.raises(ValueError, match="steps"):
-        train(model, theta, X, y, steps=-1, lr=0.1)
-    with pytest.raises(ValueError, match="lr"):
-        train(model, theta, X, y, steps=2, lr=[0.1])
-    with pytest.raises(ValueError, match="lr"):
-        train(model, theta, X, y, steps=2, lr=-0.1)
+        train(model, theta, X, y, 0.1, steps=-1)
+    with pytest.raises(ValueError, match="schedule"):
+        train(model, theta, X, y, [0.1], steps=2)
+    with pytest.raises(ValueError, match="schedule"):
+        train(model, theta, X, y, -0.1, steps=2)
     with pytest.raises(ValueError, match="momentum"):
-        train(model, theta, X, y, steps=2, lr=0.1, momentum=1.0)
+        train(model, theta, X, y, 0.1, steps=2, momentum=1.0)
     with pytest.raises(ValueError, match="model"):
-        train(object(), theta, X, y, steps=2, lr=0.1)
+        train(object(), theta, X, y, 0.1, steps=2)
     with pytest.raises(ValueError, match="layers"):
         model.pack([])
 
@@ -164,3 +164,26 @@ def test_loss_is_stable_for_large_logits():
     assert model.loss(theta, X, np.array([0])) == pytest.approx(0.0, abs=1e-300)
     assert model.loss(theta, X, np.array([2])) == pytest.approx(2000.0, rel=1e-14)
     assert np.all(np.isfinite(model.gradient(theta, X, np.array([2]))))
+
+
+def test_stacked_networks_match_one_at_a_time():
+    """S networks as one batch: the same losses, gradients and Hessian rows as one network at a time."""
+    model, _, X, y, rng = problem([4, 5, 3], n=11)
+    thetas = model.init(rng, count=3)
+    Xs = rng.standard_normal((3, 11, 4))
+    ys = rng.integers(0, 3, (3, 11))
+    loss, grad = model.loss_and_gradient(thetas, Xs, ys)
+    shared = model.gradient(thetas, X, y)
+    for s in range(3):
+        l1, g1 = model.loss_and_gradient(thetas[s], Xs[s], ys[s])
+        assert loss[s] == pytest.approx(l1, rel=1e-13)
+        np.testing.assert_allclose(grad[s], g1, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(shared[s], model.gradient(thetas[s], X, y), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(model.accuracy(thetas, Xs, ys), [model.accuracy(t, x, c) for t, x, c in zip(thetas, Xs, ys)])
+    V = rng.standard_normal((4, model.n_params))
+    np.testing.assert_allclose(model._hvp(thetas[0], V, X, y), [model.hvp(thetas[0], v, X, y) for v in V],
+                               rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="X"):
+        model.loss(thetas, Xs[:2], ys[:2])
+    with pytest.raises(ValueError, match="theta"):
+        model.hvp(thetas, V[0], X, y)
