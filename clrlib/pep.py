@@ -194,6 +194,28 @@ def pep_worst_case(steps, mu: float, L: float, *, rtol: float = 1e-5, max_steps:
                      f"SCS: status {s2!r}, value {d2!r}, gap {g2:.2e}); rescale or shorten the schedule")
 
 
+#: The longest silver schedule :func:`silver_schedule` builds (steps); longer requests are refused.
+MAX_SILVER_STEPS = 2**20
+
+
+def _silver_kappa(mu: float, L: float) -> float:
+    mu, L = V.positive("mu", mu), V.positive("L", L)
+    if not mu < L:
+        raise ValueError(f"mu must satisfy 0 < mu < L = {L!r}, got {mu!r}")
+    kappa = L / mu
+    if not math.isfinite(kappa):
+        raise ValueError(f"L/mu must be a finite float (at most about 1.8e308), got L = {L!r}, mu = {mu!r}")
+    return kappa
+
+
+def _silver_z(kappa: float, k: int) -> float:
+    """``z_k`` of the silver recursion (``O(k)`` work, no steps built)."""
+    z = 1.0 / kappa
+    for _ in range(k):
+        z = z * ((1.0 - z) + math.sqrt(1.0 + (1.0 - z) ** 2))
+    return z
+
+
 def _silver_unit_blocks(kappa: float, k: int) -> tuple[np.ndarray, float]:
     """The silver block of length ``2^k`` for ``L = 1`` (steps ``h_t``, i.e. ``eta_t = h_t / L``) and ``z_k``."""
     psi = lambda t: (1.0 + kappa * t) / (1.0 + t)  # noqa: E731
@@ -230,12 +252,11 @@ def silver_schedule(mu: float, L: float, n: int) -> np.ndarray:
     mu, L : float
         ``0 < mu < L``.
     n : int
-        Number of steps, ``>= 1``.
+        Number of steps, ``1 <= n <= MAX_SILVER_STEPS``.
     """
-    mu, L = V.positive("mu", mu), V.positive("L", L)
-    if not mu < L:
-        raise ValueError(f"mu must satisfy 0 < mu < L = {L!r}, got {mu!r}")
-    kappa = L / mu
+    kappa = _silver_kappa(mu, L)
+    if V.count("n", n, 1) > MAX_SILVER_STEPS:
+        raise ValueError(f"n must be at most MAX_SILVER_STEPS = {MAX_SILVER_STEPS} (budget), got {n!r}")
     parts = [_silver_unit_blocks(kappa, k)[0] for k in silver_blocks(n)]
     return np.concatenate(parts) / L
 
@@ -248,12 +269,9 @@ def silver_rate(mu: float, L: float, n: int) -> float:
     PEPit's silver example states, citing Theorem 4.1 of arXiv:2309.07879; chapter 11 checks it
     against PEP for small ``n``.)
     """
-    mu, L = V.positive("mu", mu), V.positive("L", L)
-    if not mu < L:
-        raise ValueError(f"mu must satisfy 0 < mu < L = {L!r}, got {mu!r}")
-    kappa = L / mu
+    kappa = _silver_kappa(mu, L)
     tau = 1.0
     for k in silver_blocks(n):
-        z = _silver_unit_blocks(kappa, k)[1]
+        z = _silver_z(kappa, k)
         tau *= ((1.0 - z) / (1.0 + z)) ** 2
     return tau

@@ -185,8 +185,14 @@ def _poly_sign(expr: sp.Expr, gens: tuple[sp.Symbol, ...]) -> int | None:
 
 
 def _exact(name: str, expr: object) -> sp.Expr:
-    """``sympify(expr)``, refused with ``ValueError`` if it contains a floating-point number."""
+    """``sympify(expr)``, refused with ``ValueError`` if it is not a sympy expression or an integer, or if it
+    contains a floating-point number."""
+    if isinstance(expr, bool) or not isinstance(expr, (sp.Basic, int)):
+        raise ValueError(f"{name} must be an exact sympy expression (or an int), got {type(expr).__name__} "
+                         f"{expr!r:.80}")
     expr = sp.sympify(expr)
+    if not isinstance(expr, sp.Expr):
+        raise ValueError(f"{name} must be an exact sympy expression (or an int), got {expr!r:.80}")
     floats = expr.atoms(sp.Float)
     if floats:
         raise ValueError(
