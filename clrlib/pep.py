@@ -268,6 +268,13 @@ def silver_rate(mu: float, L: float, n: int) -> float:
     :func:`silver_schedule`; a concatenation of blocks multiplies their rates. (This is the rate
     PEPit's silver example states, citing Theorem 4.1 of arXiv:2309.07879; chapter 11 checks it
     against PEP for small ``n``.)
+
+    Range of validity: the theorem as PEPit's docstring states it covers ``n <= n* =
+    2^floor(log_{1+sqrt 2}(kappa/3))``. Beyond ``n*`` the product formula is NOT a guarantee for long
+    blocks: ``z_k`` tends to 1 and ``tau`` to 0 double-exponentially, while the schedule's exact worst case
+    on quadratics only doubles its logarithm per doubling. Measured (``tests/test_pep.py``): at
+    ``kappa = 3.16`` (``n* = 1``) the blocks of length 64 and 128 have an exact worst case on quadratics with
+    spectrum in ``[mu, L]`` (about ``e^-45`` and ``e^-90``) far above ``sqrt(tau)`` (which rounds to 0).
     """
     kappa = _silver_kappa(mu, L)
     tau = 1.0

@@ -108,3 +108,23 @@ def test_silver_bad_input(bad):
         clrlib.silver_schedule(**args)
     with pytest.raises(ValueError):
         clrlib.silver_rate(**args)
+
+
+@pytest.mark.parametrize("kappa, n", [(3.16, 64), (3.16, 128)])
+def test_silver_rate_is_not_a_guarantee_far_beyond_n_star(kappa, n):
+    """Documented in silver_rate: far beyond n*, sqrt(tau_n) is below the silver steps' exact worst case on
+    quadratics with spectrum in [mu, L] (so tau_n cannot be a bound over F_{mu,L} there)."""
+    n_star = 2 ** math.floor(math.log(kappa / 3) / math.log(1 + math.sqrt(2)))
+    assert n > 16 * n_star
+    worst = clrlib.sup_residual(clrlib.silver_schedule(1.0, kappa, n), clrlib.Interval(1.0, kappa))
+    assert worst > 1e-60 and worst > 1e3 * math.sqrt(clrlib.silver_rate(1.0, kappa, n))
+
+
+def test_silver_rate_matches_quadratic_worst_case_up_to_n_star():
+    for kappa in (10.0, 30.0, 100.0, 1000.0):
+        n_star = 2 ** math.floor(math.log(kappa / 3) / math.log(1 + math.sqrt(2)))
+        k = 1
+        while k <= n_star:
+            worst = clrlib.log_sup_residual(clrlib.silver_schedule(1.0, kappa, k), clrlib.Interval(1.0, kappa))
+            assert worst <= 0.5 * math.log(clrlib.silver_rate(1.0, kappa, k)) + 1e-9
+            k *= 2
