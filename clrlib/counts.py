@@ -9,7 +9,7 @@ polynomial ``r_T`` (``r_T(0) = 1``) that does not depend on ``e_0``. Its worst-c
 the Euclidean norm of the error relative to the initial error, any starting point
 (a relative ``H``-norm error has the same supremum). The counts below are the least ``T >= 0``
 with ``W_T <= eps``, computed exactly (closed forms or exact suprema, no sampling). Which method
-is counted how is recorded once, in :data:`clrlib.METHODS` (:mod:`clrlib.registry`); this module
+is counted how is recorded once, in :data:`clrlib.registry.METHODS` (:mod:`clrlib.registry`); this module
 holds the exact counts of the cyclical schedules:
 
 - :func:`log_cyclical_worst_case` and :func:`cyclical_iterations`: ``W_T`` of the cyclical schedule

@@ -1,15 +1,15 @@
 """The equilibrium measure of one or two intervals as a probability law: density, CDF, quantiles, sampler.
 
 For ``E = [a, b] U [c, d]`` (``0 < a < b < c < d``) the equilibrium measure ``omega_E`` has the density
-(chapter 7, :func:`clrlib.equilibrium_density`)
+(chapter 7, :func:`clrlib.optimal.equilibrium_density`)
 
-    w(t) = |t - tau| / (pi sqrt(|(t - a)(t - b)(t - c)(t - d)|)),    t in E,
+    ``w(t) = |t - tau| / (pi sqrt(|(t - a)(t - b)(t - c)(t - d)|)),    t in E,``
 
-with ``tau`` in ``(b, c)`` the gap parameter of :func:`clrlib.green_lower_bound`; for one interval ``[a, d]``
+with ``tau`` in ``(b, c)`` the gap parameter of :func:`clrlib.optimal.green_lower_bound`; for one interval ``[a, d]``
 it is the arcsine law ``1 / (pi sqrt((t - a)(d - t)))``. On each interval ``[lo, hi]`` the substitution
 ``t = lo + (hi - lo) sin^2(theta/2)``, ``theta in [0, pi]``, turns ``w(t) dt`` into ``h(theta) dtheta`` with
 
-    h(theta) = |t - tau| / (pi sqrt(|(t - o_1)(t - o_2)|))       (o_1, o_2 the ends of the other interval),
+    ``h(theta) = |t - tau| / (pi sqrt(|(t - o_1)(t - o_2)|))``       (o_1, o_2 the ends of the other interval),
 
 a smooth positive function on the closed ``[0, pi]`` (one interval: ``h = 1/pi``). The CDF is the integral of
 ``h``, by composite Gauss-Legendre quadrature on panels refined until halving changes no panel by more than
@@ -53,7 +53,7 @@ class EquilibriumMeasure:
 
     Build it with :func:`equilibrium_measure`. Attributes: ``spectrum``; ``tau`` (the gap parameter,
     ``nan`` for one interval); ``masses`` (``omega_E`` of each interval, by quadrature in the angle
-    variable; they equal the harmonic measures of :func:`clrlib.green_lower_bound`).
+    variable; they equal the harmonic measures of :func:`clrlib.optimal.green_lower_bound`).
     """
 
     def __init__(self, spec: Spectrum):
@@ -142,7 +142,7 @@ class EquilibriumMeasure:
 
     # ---------------------------------------------------------------- the public law
     def density(self, t: np.ndarray | float) -> np.ndarray:
-        """The density ``w(t)`` of ``omega_E`` (:func:`clrlib.equilibrium_density`); ``0`` off ``E``."""
+        """The density ``w(t)`` of ``omega_E`` (:func:`clrlib.optimal.equilibrium_density`); ``0`` off ``E``."""
         return equilibrium_density(self.spectrum, t)
 
     def cdf(self, t: np.ndarray | float) -> np.ndarray:

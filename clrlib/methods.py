@@ -101,7 +101,7 @@ def gradient_descent(problem, schedule: Schedule | Sequence[float] | np.ndarray,
     """Gradient descent ``x_{t+1} = x_t - eta_t grad f(x_t)`` for ``t < T``, on any problem.
 
     ``problem`` is any object with ``.gradient(x)`` (returning an array like ``x``) and ``.dim``
-    (a :class:`~clrlib.spectra.Quadratic`, :class:`~clrlib.losses.LogisticRegression`, ...).
+    (a :class:`~clrlib.spectra.Quadratic`, chapter 9's logistic regression, ...).
     ``schedule`` is a schedule object (then ``T`` is required) or an array of steps (at most
     :data:`MAX_STEPS`). ``x0`` defaults to zero; ``x_star`` (the point the errors are measured
     from) defaults to ``problem.x_star`` (``ValueError`` if neither is there). Arithmetic is in

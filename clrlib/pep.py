@@ -52,8 +52,8 @@ CROSS_RTOL: float = 1e-4
 class PEPResult:
     """A certified worst case of ``||x_N - x*||^2 / ||x_0 - x*||^2`` over ``F_{mu,L}``.
 
-    Attributes
-    ----------
+    Its fields:
+
     value : float
         The certified value: the dual bound (an upper bound on the worst case whose proof PEPit
         reconstructs from the solver's multipliers) of the solver that certified it.

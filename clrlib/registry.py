@@ -112,7 +112,7 @@ def iterations(method: str, spectrum: Spectrum, eps: float) -> int:
     """The least ``T`` with worst-case error ``W_T = sup_{lam in E} |r_T(lam)| <= eps`` (exact).
 
     ``method`` is a key of :data:`METHODS` whose entry has a count (``Method.has_count``);
-    ``eps`` in ``(0, 1)``. Work is bounded: a count beyond :data:`clrlib.counts.MAX_COUNT` steps
+    ``eps`` in ``(0, 1)``. Work is bounded: a count beyond ``clrlib.counts.MAX_COUNT`` steps
     is refused with ``ValueError``.
     """
     m = _get(method)

@@ -2,7 +2,7 @@
 
 Call :func:`use` once at the top of a chapter. Figures are drawn as SVG on a white
 background (readable in the light and the dark theme), with one colour per method
-(:func:`color`, read from :data:`clrlib.METHODS`). SVG ids are salted with a fixed string
+(:func:`color`, read from :data:`clrlib.registry.METHODS`). SVG ids are salted with a fixed string
 (``svg.hashsalt``) so repeated builds write identical files.
 """
 
@@ -12,7 +12,7 @@ import matplotlib as mpl
 
 #: Colours of things that are not methods but recur across chapters (documented roles):
 #: ``"bound"`` a proven bound or reference line, ``"small"`` / ``"large"`` the small and the large
-#: cluster of a bimodal spectrum. Method colours live in :data:`clrlib.METHODS` (one colour per
+#: cluster of a bimodal spectrum. Method colours live in :data:`clrlib.registry.METHODS` (one colour per
 #: method, read by :func:`color`); figures of other things use :func:`sequential`.
 ROLE_COLORS: dict[str, str] = {
     "bound": "#777777",
@@ -58,7 +58,7 @@ def use() -> None:
 
 
 def color(name: str) -> str:
-    """The book's colour for a method (its entry in :data:`clrlib.METHODS`) or a role of :data:`ROLE_COLORS`."""
+    """The book's colour for a method (its entry in :data:`clrlib.registry.METHODS`) or a role of :data:`ROLE_COLORS`."""
     from .registry import METHODS
 
     if isinstance(name, str) and name in METHODS:

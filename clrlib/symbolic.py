@@ -127,7 +127,7 @@ def cycle_critical_point_sym() -> sp.Expr:
 def clr_constants_sym(variant: str = "book") -> dict[str, sp.Expr]:
     """The schedule's steps and the bounds of the theorem as expressions in ``mu, mu1, L1, L``.
 
-    ``book`` (the book's constants, as in :func:`clrlib.clr_parameters`): ``eta_plus = 1/mu1``, ``eta_minus = 1/L``, ``s = 1 - mu/mu1``, ``A = L/mu1 - 1``,
+    ``book`` (the book's constants, as in :func:`clrlib.theory.clr_parameters`): ``eta_plus = 1/mu1``, ``eta_minus = 1/L``, ``s = 1 - mu/mu1``, ``A = L/mu1 - 1``,
     ``d = 1 - L1/L``. ``centred``: ``eta_plus = 2/(mu+mu1)``, ``eta_minus = 2/(L1+L)``,
     ``s = (mu1-mu)/(mu1+mu)``, ``A = 2L/(mu+mu1) - 1``, ``d = (L-L1)/(L+L1)``.
     On the small cluster ``|1 - eta_plus lam| <= s`` and ``0 <= 1 - eta_minus lam <= 1``; on the
