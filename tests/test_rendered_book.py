@@ -491,7 +491,7 @@ def visit(page, url: str) -> tuple[list[str], str]:
     result = page.evaluate(CHECK_PAGE_JS)
     # Fonts that MathJax asks for late (after document.fonts.ready) would be aborted by the next
     # navigation and recorded as failed requests: let the network go quiet before leaving the page.
-    page.wait_for_load_state("networkidle", timeout=30_000)
+    page.wait_for_load_state("networkidle", timeout=120_000)
     return result["problems"], result["theme"]
 
 
@@ -525,7 +525,7 @@ def test_pages_in_browser(html, server, browser, theme):
                 page.wait_for_url(urljoin(url, target), timeout=10000)
                 # the target page loads MathJax and its fonts: let that finish here, or the next
                 # navigation aborts it and the aborted font is blamed on the next page
-                page.wait_for_load_state("networkidle", timeout=30_000)
+                page.wait_for_load_state("networkidle", timeout=120_000)
                 found += recorder.take()
                 if found:
                     problems[rel] = found
