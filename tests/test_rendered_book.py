@@ -110,6 +110,16 @@ CHAPTER = re.compile(r"^\d\d_")
 # --------------------------------------------------------------------------------------
 
 
+
+def settle(page, timeout_ms: int = 20_000) -> None:
+    """Give a page's late requests (fonts, MathJax parts) time to finish: wait for network idle, but at most
+    ``timeout_ms``; the checks that follow (typeset math, loaded images, console) decide, not idleness."""
+    try:
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    except Exception as exc:  # playwright's TimeoutError
+        if "Timeout" not in type(exc).__name__ and "Timeout" not in str(exc):
+            raise
+
 def _jupyter_book() -> str:
     """The ``jupyter-book`` script of the environment running the tests."""
     script = Path(sys.executable).parent / "jupyter-book"  # do not resolve: keep the venv
@@ -491,7 +501,7 @@ def visit(page, url: str) -> tuple[list[str], str]:
     result = page.evaluate(CHECK_PAGE_JS)
     # Fonts that MathJax asks for late (after document.fonts.ready) would be aborted by the next
     # navigation and recorded as failed requests: let the network go quiet before leaving the page.
-    page.wait_for_load_state("networkidle", timeout=120_000)
+    settle(page)
     return result["problems"], result["theme"]
 
 
@@ -525,7 +535,7 @@ def test_pages_in_browser(html, server, browser, theme):
                 page.wait_for_url(urljoin(url, target), timeout=10000)
                 # the target page loads MathJax and its fonts: let that finish here, or the next
                 # navigation aborts it and the aborted font is blamed on the next page
-                page.wait_for_load_state("networkidle", timeout=120_000)
+                settle(page)
                 found += recorder.take()
                 if found:
                     problems[rel] = found

@@ -65,7 +65,7 @@ def print_pdf(page: Path, pdf: Path, browser=None) -> dict:
         context = chromium.new_context()
         tab = context.new_page()
         tab.route("**/*", route)
-        tab.goto(base + page.name, wait_until="load")
+        tab.goto(base + page.name, wait_until="load", timeout=300_000)
         tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=120_000)
         tab.evaluate("MathJax.startup.promise.then(() => true)")
         counts = tab.evaluate("[document.querySelectorAll('mjx-container').length,"
