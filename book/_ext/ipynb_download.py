@@ -302,7 +302,21 @@ def readable(app, docname: str, notebook: nbformat.NotebookNode) -> nbformat.Not
     notebook.nbformat, notebook.nbformat_minor = 4, 5
     for k, cell in enumerate(notebook.cells):  # stable ids: two builds give the same file
         cell["id"] = f"cell-{k}"
+        if cell.cell_type == "code":  # stdout chunking depends on timing: one stream per name, as rendered
+            cell.outputs = coalesce_streams(cell.outputs)
     return notebook
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stream outputs of one name (myst-nb's ``nb_merge_streams`` for the page)."""
+    merged: list = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = merged[-1]["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def _executed(app, source: Path) -> nbformat.NotebookNode:
