@@ -57,7 +57,7 @@ from .polynomials import (
 # runners, seeds, finite precision
 from .methods import DivergenceError, Run, gradient_descent
 from .seeding import base_seed, rng
-from .precision import error_floor, fractal_permutation, order_steps, prefix_log_growth
+from .precision import fractal_permutation, order_steps
 
 # theory, baselines, counts, optimal schedules
 from .theory import (
@@ -70,19 +70,13 @@ from .theory import (
 )
 from .baselines import (
     chebyshev_iteration,
-    chebyshev_residual,
     chebyshev_steps,
-    chebyshev_worst_case,
-    conjugate_gradient,
     heavy_ball,
     heavy_ball_parameters,
-    heavy_ball_residual,
-    heavy_ball_worst_case,
     log_chebyshev_worst_case,
     log_heavy_ball_worst_case,
     nesterov,
     nesterov_parameters,
-    nesterov_residual,
 )
 from .counts import (
     BestCLR,
@@ -115,7 +109,7 @@ from .registry import METHODS, Method, iterations, log_worst_case, register
 # data and networks (chapters 3, 9 and 10): two clusters from measured eigenvalues; a small network,
 # its exact derivatives, the one training loop
 from .data import largest_log_gap, two_cluster_split
-from .network import MLP, TrainingRun, first_hit, hessian_operator, hessian_top_eigenvalues, train
+from .network import MLP, TrainingRun, hessian_operator, hessian_top_eigenvalues, train
 
 # chapter 11: performance estimation and the silver schedule (PEPit loads on first use)
 from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_rate, silver_schedule
@@ -128,17 +122,11 @@ __version__ = "0.1.0"
 #: The names of :mod:`clrlib.symbolic` (sympy), loaded on first use by :func:`__getattr__`.
 _SYMBOLIC = (
     "BimodalSymbols",
-    "CycleSymbols",
     "bimodal_parametrisation",
     "bimodal_symbols",
     "certify_abs_le",
     "certify_nonnegative",
     "clr_constants_sym",
-    "cycle_coefficient_sym",
-    "cycle_critical_point_sym",
-    "cycle_derivative_factor_sym",
-    "cycle_polynomial_sym",
-    "cycle_symbols",
     "interval_point",
 )
 
@@ -160,13 +148,11 @@ __all__ = [
     "argmax_residual", "cycle_factor", "log_abs_residual", "log_sup_residual", "residual", "sup_residual",
     # runners, seeds, finite precision
     "DivergenceError", "Run", "gradient_descent", "base_seed", "rng",
-    "error_floor", "fractal_permutation", "order_steps", "prefix_log_growth",
+    "fractal_permutation", "order_steps",
     # theory, baselines, counts, optimal schedules
     "CLRParameters", "clr_parameters", "gd_iterations", "gd_rate", "gd_step", "iterations_for_rate",
-    "chebyshev_iteration", "chebyshev_residual", "chebyshev_steps", "chebyshev_worst_case",
-    "conjugate_gradient", "heavy_ball", "heavy_ball_parameters", "heavy_ball_residual",
-    "heavy_ball_worst_case", "log_chebyshev_worst_case", "log_heavy_ball_worst_case", "nesterov",
-    "nesterov_parameters", "nesterov_residual",
+    "chebyshev_iteration", "chebyshev_steps", "heavy_ball", "heavy_ball_parameters",
+    "log_chebyshev_worst_case", "log_heavy_ball_worst_case", "nesterov", "nesterov_parameters",
     "BestCLR", "clr_best_parameters", "cyclical_iterations", "log_cyclical_worst_case", "log_sup_two_steps",
     "BestSchedule", "ClusterChebyshev", "CyclicalHeavyBall", "GreenBound", "MinimaxPolynomial", "MomentumCLR",
     "best_schedule", "cheb_per_cluster", "chebyshev_roots", "clr_momentum", "cyclical_heavy_ball",
@@ -174,7 +160,7 @@ __all__ = [
     "METHODS", "Method", "iterations", "log_worst_case", "register",
     # data and networks
     "largest_log_gap", "two_cluster_split",
-    "MLP", "TrainingRun", "first_hit", "hessian_operator", "hessian_top_eigenvalues", "train",
+    "MLP", "TrainingRun", "hessian_operator", "hessian_top_eigenvalues", "train",
     # performance estimation, the silver schedule, the equilibrium measure
     "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_rate", "silver_schedule",
     "EquilibriumMeasure", "equilibrium_measure",

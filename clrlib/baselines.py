@@ -1,11 +1,13 @@
-"""Methods that only know the interval ``[mu, L]``: Chebyshev, heavy ball, Nesterov, CG.
+"""Methods that only know the interval ``[mu, L]``: Chebyshev, heavy ball, Nesterov.
 
 Each method here, run on a quadratic with Hessian ``H``, leaves the error
-``e_T = r_T(H) e_0`` with a *residual polynomial* ``r_T`` of degree ``<= T`` and ``r_T(0) = 1``
-(for conjugate gradient the polynomial depends on ``e_0``). This module gives
+``e_T = r_T(H) e_0`` with a *residual polynomial* ``r_T`` of degree ``<= T`` and ``r_T(0) = 1``.
+This module gives
 
-- the residual polynomials and their exact worst cases over ``[mu, L]`` in closed form
-  (Chebyshev: ``1 / T_T((L + mu)/(L - mu))``; heavy ball: ``rho^T (1 + T (1 + rho))``);
+- the exact worst cases over ``[mu, L]`` in closed form, in log space (Chebyshev:
+  ``1 / T_T((L + mu)/(L - mu))``; heavy ball: ``rho^T (1 + T (1 + rho))``); the residual
+  recurrences themselves, and conjugate gradient, are written out in chapter 2, the one chapter
+  that uses them;
 - the Chebyshev step sizes (reciprocal roots) in a chosen order;
 - matrix-free runners on a :class:`~clrlib.spectra.Quadratic` that record
   ``||x_t - x*||`` for ``t = 0..T`` and raise :class:`~clrlib.methods.DivergenceError` like
@@ -25,25 +27,14 @@ from .spectra import Quadratic
 
 __all__ = [
     "chebyshev_steps",
-    "chebyshev_residual",
     "log_chebyshev_worst_case",
-    "chebyshev_worst_case",
     "heavy_ball_parameters",
-    "heavy_ball_residual",
     "log_heavy_ball_worst_case",
-    "heavy_ball_worst_case",
     "nesterov_parameters",
-    "nesterov_residual",
     "chebyshev_iteration",
     "heavy_ball",
     "nesterov",
-    "conjugate_gradient",
 ]
-
-
-#: Most steps of the momentum recurrences evaluated by :func:`heavy_ball_residual` and
-#: :func:`nesterov_residual` (time budget; their worst cases have closed forms for any ``T``).
-MAX_RECURRENCE: int = 1_000_000
 
 
 def _interval(mu: float, L: float) -> tuple[float, float]:
@@ -102,34 +93,6 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     return order_steps(1.0 / roots, "leja", first="largest")
 
 
-def chebyshev_residual(mu: float, L: float, T: int, lam: np.ndarray | float) -> np.ndarray:
-    """``C_T(lam) = T_T((L + mu - 2 lam)/(L - mu)) / T_T((L + mu)/(L - mu))``, ``C_T(0) = 1``.
-
-    Evaluated stably: ``T_T(y) = cos(T arccos y)`` for ``|y| <= 1`` and
-    ``sign(y)^T cosh(T arccosh |y|)`` otherwise, the ratio formed in log space.
-    Needs ``mu < L``.
-    """
-    mu, L = _interval(mu, L)
-    if not mu < L:
-        raise ValueError(f"L must be > mu for the Chebyshev polynomial, got mu={mu!r}, L={L!r}")
-    T = V.count("T", T, 0)
-    lam_arr = V.real_array("lam", lam)
-    y = (L + mu - 2.0 * lam_arr) / (L - mu)
-    a = _arccosh_sigma(mu, L)
-    # log T_T(sigma) = T a + log((1 + exp(-2 T a))/2)
-    log_den = T * a + math.log1p(math.exp(-2.0 * T * a)) - math.log(2.0)
-    inside = np.abs(y) <= 1.0
-    out = np.empty(y.shape)
-    out[inside] = np.cos(T * np.arccos(y[inside])) * math.exp(-log_den)
-    ay = np.abs(y[~inside])
-    b = np.arccosh(ay)
-    log_num = T * b + np.log1p(np.exp(-2.0 * T * b)) - math.log(2.0)
-    sgn = np.where(y[~inside] < 0, (-1.0) ** T, 1.0)
-    with np.errstate(over="ignore"):
-        out[~inside] = sgn * np.exp(log_num - log_den)
-    return out
-
-
 def log_chebyshev_worst_case(kappa: float, T: int) -> float:
     """``log max_{[mu, L]} |C_T| = -log T_T(sigma)``, ``sigma = (kappa + 1)/(kappa - 1)``.
 
@@ -141,11 +104,6 @@ def log_chebyshev_worst_case(kappa: float, T: int) -> float:
         return trivial
     a = _arccosh_sigma(1.0, kappa)
     return -(T * a + math.log1p(math.exp(-2.0 * T * a)) - math.log(2.0))
-
-
-def chebyshev_worst_case(kappa: float, T: int) -> float:
-    """``max_{lam in [mu, L]} |C_T(lam)| = 1 / T_T((kappa + 1)/(kappa - 1))`` (see :func:`log_chebyshev_worst_case`)."""
-    return math.exp(log_chebyshev_worst_case(kappa, T))
 
 
 # ----------------------------------------------------------------------------------------
@@ -164,30 +122,6 @@ def heavy_ball_parameters(mu: float, L: float) -> tuple[float, float]:
     return alpha, rho * rho
 
 
-def _momentum_recurrence(T: int, r1: np.ndarray, step) -> np.ndarray:
-    """``r_T`` of ``r_0 = 1``, ``r_1 = r1``, ``r_{t+1} = step(r_t, r_{t-1})`` (``T <= MAX_RECURRENCE``)."""
-    T = V.count("T", T, 0, MAX_RECURRENCE, "time")
-    prev, cur = np.ones(r1.shape), r1
-    if T == 0:
-        return prev
-    for _ in range(T - 1):
-        prev, cur = cur, step(cur, prev)
-    return cur
-
-
-def heavy_ball_residual(alpha: float, beta: float, T: int, lam: np.ndarray | float) -> np.ndarray:
-    """The heavy-ball residual ``r_T(lam)`` for ``x_{t+1} = x_t - alpha grad f(x_t) + beta (x_t - x_{t-1})``.
-
-    Started with ``x_{-1} = x_0`` (so the first step is a gradient step):
-    ``r_0 = 1``, ``r_1 = 1 - alpha lam``, ``r_{t+1} = (1 + beta - alpha lam) r_t - beta r_{t-1}``.
-    """
-    alpha = V.positive("alpha", alpha)
-    beta = _beta(beta)
-    lam_arr = V.real_array("lam", lam)
-    a = 1.0 + beta - alpha * lam_arr
-    return _momentum_recurrence(T, 1.0 - alpha * lam_arr, lambda cur, prev: a * cur - beta * prev)
-
-
 def log_heavy_ball_worst_case(kappa: float, T: int) -> float:
     """``log max_{lam in [mu, L]} |r_T(lam)|`` for heavy ball with Polyak's parameters.
 
@@ -204,11 +138,6 @@ def log_heavy_ball_worst_case(kappa: float, T: int) -> float:
     return T * math.log1p(-2.0 / (s + 1.0)) + math.log1p(T * (1.0 + rho))
 
 
-def heavy_ball_worst_case(kappa: float, T: int) -> float:
-    """``rho^T (1 + T (1 + rho))``, the exact worst case of heavy ball (see :func:`log_heavy_ball_worst_case`)."""
-    return math.exp(log_heavy_ball_worst_case(kappa, T))
-
-
 def nesterov_parameters(mu: float, L: float) -> tuple[float, float]:
     """Nesterov's constant parameters for ``mu``-strongly convex, ``L``-smooth problems: ``(1/L, beta)``.
 
@@ -216,18 +145,6 @@ def nesterov_parameters(mu: float, L: float) -> tuple[float, float]:
     """
     mu, L = _interval(mu, L)
     return 1.0 / L, (math.sqrt(L) - math.sqrt(mu)) / (math.sqrt(L) + math.sqrt(mu))
-
-
-def nesterov_residual(step: float, beta: float, T: int, lam: np.ndarray | float) -> np.ndarray:
-    """Nesterov's residual ``r_T(lam)`` for ``x_{t+1} = y_t - step grad f(y_t)``, ``y_{t+1} = x_{t+1} + beta (x_{t+1} - x_t)``.
-
-    With ``y_0 = x_0``: ``r_0 = 1``, ``r_1 = 1 - step lam`` and
-    ``r_{t+1} = (1 - step lam)((1 + beta) r_t - beta r_{t-1})``.
-    """
-    step = V.positive("step", step)
-    beta = _beta(beta)
-    q = 1.0 - step * V.real_array("lam", lam)
-    return _momentum_recurrence(T, q, lambda cur, prev: q * ((1.0 + beta) * cur - beta * prev))
 
 
 # ----------------------------------------------------------------------------------------
@@ -302,7 +219,8 @@ def heavy_ball(problem: Quadratic, alpha: float, beta: float, T: int,
                overflow: float = 1e150) -> Run:
     """Polyak's heavy ball ``x_{t+1} = x_t - alpha (H x_t - b) + beta (x_t - x_{t-1})``, ``x_{-1} = x_0``.
 
-    The error after ``t`` steps is ``r_t(H) e_0`` with ``r_t`` of :func:`heavy_ball_residual`.
+    The error after ``t`` steps is ``r_t(H) e_0`` with ``r_0 = 1``, ``r_1 = 1 - alpha lam``,
+    ``r_{t+1} = (1 + beta - alpha lam) r_t - beta r_{t-1}``.
     Use :func:`heavy_ball_parameters` for Polyak's optimal ``(alpha, beta)``.
     """
     alpha = V.positive("alpha", alpha)
@@ -323,7 +241,8 @@ def nesterov(problem: Quadratic, step: float, beta: float, T: int,
              overflow: float = 1e150) -> Run:
     """Nesterov's method ``x_{t+1} = y_t - step (H y_t - b)``, ``y_{t+1} = x_{t+1} + beta (x_{t+1} - x_t)``, ``y_0 = x_0``.
 
-    Records ``||x_t - x*||``; the error is ``r_t(H) e_0`` with ``r_t`` of :func:`nesterov_residual`.
+    Records ``||x_t - x*||``; the error is ``r_t(H) e_0`` with ``r_0 = 1``, ``r_1 = 1 - step lam``,
+    ``r_{t+1} = (1 - step lam)((1 + beta) r_t - beta r_{t-1})``.
     Use :func:`nesterov_parameters` for ``(1/L, (sqrt(kappa) - 1)/(sqrt(kappa) + 1))``.
     """
     step = V.positive("step", step)
@@ -337,38 +256,5 @@ def nesterov(problem: Quadratic, step: float, beta: float, T: int,
             x_new = y - s * problem.gradient(y)
             y = x_new + b * (x_new - x)
             x = x_new
-            _record(errors, t, x, problem, overflow)
-    return Run(errors=errors, x=x)
-
-
-def conjugate_gradient(problem: Quadratic, T: int, x0: np.ndarray | None = None, *,
-                       dtype: type = np.float64, overflow: float = 1e150) -> Run:
-    """Conjugate gradient (Hestenes and Stiefel) for ``H x = b``, ``T`` iterations, matrix-free.
-
-    ``r_0 = b - H x_0``, ``p_0 = r_0``; ``a_t = r_t^T r_t / p_t^T H p_t``, ``x_{t+1} = x_t + a_t p_t``,
-    ``r_{t+1} = r_t - a_t H p_t``, ``p_{t+1} = r_{t+1} + (r_{t+1}^T r_{t+1} / r_t^T r_t) p_t``.
-    In exact arithmetic ``x_t`` minimises ``||x - x*||_H`` over ``x_0 + span{r_0, ..., H^{t-1} r_0}``.
-    If the residual becomes exactly zero the iterate is kept for the remaining steps.
-    """
-    x, errors, T, overflow = _begin(problem, x0, dtype, T, overflow)
-    r = -problem.gradient(x)
-    p = r.copy()
-    rr = float(r.astype(np.float64) @ r.astype(np.float64))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for t in range(1, T + 1):
-            if rr == 0.0:
-                errors[t] = errors[t - 1]
-                continue
-            hp = problem.hvp(p)
-            php = float(p.astype(np.float64) @ hp.astype(np.float64))
-            if php <= 0.0 or not np.isfinite(php):
-                errors[t:] = errors[t - 1]
-                break
-            a = np.asarray(rr / php, dtype=dtype)
-            x = x + a * p
-            r = r - a * hp
-            rr_new = float(r.astype(np.float64) @ r.astype(np.float64))
-            p = r + np.asarray(rr_new / rr, dtype=dtype) * p
-            rr = rr_new
             _record(errors, t, x, problem, overflow)
     return Run(errors=errors, x=x)

@@ -30,7 +30,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from . import _validate as V
 from .schedules import Schedule, as_steps
 
-__all__ = ["MLP", "TrainingRun", "first_hit", "hessian_operator", "hessian_top_eigenvalues", "train"]
+__all__ = ["MLP", "TrainingRun", "hessian_operator", "hessian_top_eigenvalues", "train"]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -455,26 +455,3 @@ def train(model: MLP, theta0: np.ndarray, X: np.ndarray, y: np.ndarray,
     return TrainingRun(theta=theta, recorded=rec, losses=losses, accuracy=acc,
                        snapshot_iterations=np.array(snaps, dtype=int), snapshots=snap_arr,
                        diverged=diverged)
-
-
-def first_hit(iterations: np.ndarray, values: np.ndarray, target: float, above: bool = True,
-              stay: bool = False) -> float:
-    """The first recorded iteration at which a curve reaches a target, or ``inf`` if it never does::
-
-        min { iterations[j] : values[j] >= target }                   (stay=False),
-        min { iterations[j] : values[i] >= target for all i >= j }    (stay=True: reach and stay),
-
-    with ``<=`` instead of ``>=`` when ``above=False``. ``nan`` values never count as reaching
-    the target. (Used by chapters 9 and 10.)
-    """
-    it = V.real_array("iterations", iterations, ndim=1)
-    vals = np.asarray(values, dtype=float)
-    if vals.ndim != 1 or vals.shape != it.shape:
-        raise ValueError(f"values must be a 1-d array of the same length as iterations ({it.size})")
-    tgt = V.real("target", target)
-    with np.errstate(invalid="ignore"):
-        hit = vals >= tgt if above else vals <= tgt
-    if stay:
-        hit = np.flip(np.logical_and.accumulate(np.flip(hit)))
-    idx = np.flatnonzero(hit)
-    return float(it[idx[0]]) if idx.size else float("inf")

@@ -1,4 +1,4 @@
-"""Finite precision: step orderings that keep rounding errors small, and the error floor of a run.
+"""Finite precision: step orderings that keep rounding errors small (chapters 2, 7, 8 and 12).
 
 In exact arithmetic the order of the steps does not change ``p_T(lam) = prod_t (1 - eta_t lam)``;
 in floating point it decides how much the rounding error committed at step ``t`` is amplified by the
@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as V
-from .methods import Run
 
-__all__ = ["ORDERINGS", "MAX_ORDER_STEPS", "fractal_permutation", "order_steps", "error_floor", "prefix_log_growth"]
+__all__ = ["ORDERINGS", "MAX_ORDER_STEPS", "fractal_permutation", "order_steps"]
 
 
 def fractal_permutation(T: int) -> np.ndarray:
@@ -117,28 +116,3 @@ def _interleave(desc: np.ndarray, n_large: int | None) -> np.ndarray:
             out.append(small[si])
             si += 1
     return np.asarray(out)
-
-
-def error_floor(run: Run, every: int = 1) -> float:
-    """The smallest relative error ``min_t ||x_t - x*|| / ||x_0 - x*||`` over ``t = 0, every, 2 every, ...``.
-
-    With ``every`` equal to a cycle's length this looks only at cycle ends.
-    """
-    if not isinstance(run, Run):
-        raise ValueError(f"run must be a clrlib.Run, got {type(run).__name__}")
-    every = V.count("every", every, 1)
-    return float(np.min(run.relative[::every]))
-
-
-def prefix_log_growth(steps: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """``max_lam log|p_t(lam)|`` for every prefix ``t = 0..T`` of the schedule, over the points ``lam``.
-
-    ``log|p_t(lam)| = sum_{s<t} log|1 - eta_s lam|`` is accumulated step by step (cumulative sums), so
-    the cost is ``O(T len(lam))``. Over a grid this is a lower bound on ``log sup_E |p_t|``.
-    """
-    s = V.real_array("steps", steps, ndim=1)
-    lam = V.real_array("lam", lam, ndim=1, nonempty=True)
-    with np.errstate(divide="ignore"):
-        logs = np.log(np.abs(1.0 - np.multiply.outer(s, lam)))
-    cum = np.vstack([np.zeros((1, lam.size)), np.cumsum(logs, axis=0)])
-    return cum.max(axis=1)

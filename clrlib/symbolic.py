@@ -1,13 +1,8 @@
-"""Sympy forms of the cycle polynomial and sign certificates used by the proof chapters.
+"""Sympy forms shared by the proof chapters (4, 5 and 11): the theorem's constants and sign certificates.
 
-One cycle of the cyclical schedule (one step ``eta_plus``, then ``K`` steps ``eta_minus``)
-multiplies the error by the *cycle polynomial*
-
-    P(lam) = (1 - eta_plus lam) (1 - eta_minus lam)^K.
-
-The functions here return sympy expressions in the symbols of :func:`cycle_symbols`
-(``lam, eta_plus, eta_minus`` positive, ``K`` a nonnegative integer) and of
-:func:`bimodal_symbols` (``mu, mu1, L1, L`` positive). Inequalities are proven with
+The functions here return sympy expressions in the symbols of :func:`bimodal_symbols`
+(``mu, mu1, L1, L`` positive); the cycle polynomial's own symbolic forms are written out in
+chapter 4, the one chapter that uses them. Inequalities are proven with
 :func:`certify_nonnegative`, a *sound* certificate: an expression in positive symbols whose
 numerator and denominator, over a common denominator, are polynomials with coefficients of
 one sign has that sign everywhere in the positive orthant. Domains such as
@@ -21,32 +16,15 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from . import _validate as V
-
 __all__ = [
-    "CycleSymbols",
     "BimodalSymbols",
-    "cycle_symbols",
     "bimodal_symbols",
-    "cycle_polynomial_sym",
-    "cycle_coefficient_sym",
-    "cycle_derivative_factor_sym",
-    "cycle_critical_point_sym",
     "clr_constants_sym",
     "bimodal_parametrisation",
     "interval_point",
     "certify_nonnegative",
     "certify_abs_le",
 ]
-
-
-class CycleSymbols(NamedTuple):
-    """The symbols of the cycle polynomial: ``lam``, ``eta_plus``, ``eta_minus`` (positive), ``K``."""
-
-    lam: sp.Symbol
-    eta_plus: sp.Symbol
-    eta_minus: sp.Symbol
-    K: sp.Symbol
 
 
 class BimodalSymbols(NamedTuple):
@@ -58,70 +36,9 @@ class BimodalSymbols(NamedTuple):
     L: sp.Symbol
 
 
-def cycle_symbols() -> CycleSymbols:
-    """``lam, eta_plus, eta_minus`` (positive reals) and ``K`` (a nonnegative integer)."""
-    lam, ep, em = sp.symbols("lambda eta_plus eta_minus", positive=True)
-    K = sp.Symbol("K", integer=True, nonnegative=True)
-    return CycleSymbols(lam, ep, em, K)
-
-
 def bimodal_symbols() -> BimodalSymbols:
     """``mu, mu1, L1, L`` as positive real symbols."""
     return BimodalSymbols(*sp.symbols("mu mu_1 L_1 L", positive=True))
-
-
-def _K_or_symbol(K: int | sp.Expr | None) -> sp.Expr:
-    if K is None:
-        return cycle_symbols().K
-    if isinstance(K, sp.Expr):
-        return K
-    return sp.Integer(V.count("K", K, 0))
-
-
-def cycle_polynomial_sym(K: int | sp.Expr | None = None) -> sp.Expr:
-    """``P(lam) = (1 - eta_plus lam)(1 - eta_minus lam)^K`` (``K`` symbolic when ``None``)."""
-    s = cycle_symbols()
-    return (1 - s.eta_plus * s.lam) * (1 - s.eta_minus * s.lam) ** _K_or_symbol(K)
-
-
-def cycle_coefficient_sym(j: int | sp.Expr, K: int | sp.Expr | None = None) -> sp.Expr:
-    """The coefficient of ``lam^j`` in ``P`` by the binomial theorem:
-
-        c_j = (-1)^j [ C(K, j) eta_minus^j + eta_plus C(K, j-1) eta_minus^(j-1) ],
-
-    with ``C(K, -1) = 0`` (so ``c_0 = 1``) and ``C(K, K+1) = 0`` (so ``c_{K+1} = (-1)^(K+1) eta_plus eta_minus^K``).
-    """
-    s = cycle_symbols()
-    KK = _K_or_symbol(K)
-    jj = j if isinstance(j, sp.Expr) else sp.Integer(V.count("j", j, 0))
-    first = sp.binomial(KK, jj) * s.eta_minus ** jj
-    second = s.eta_plus * sp.binomial(KK, jj - 1) * s.eta_minus ** (jj - 1) if jj != 0 else sp.Integer(0)
-    return (-1) ** jj * (first + second)
-
-
-def cycle_derivative_factor_sym() -> sp.Expr:
-    """``Q(lam) = P'(lam) / (1 - eta_minus lam)^(K-1)`` for symbolic ``K``, a polynomial of degree 1 in ``lam``.
-
-    ``P'(lam) = -(1 - eta_minus lam)^(K-1) [eta_plus (1 - eta_minus lam) + K eta_minus (1 - eta_plus lam)]``,
-    so ``Q = (K+1) eta_plus eta_minus lam - eta_plus - K eta_minus``.
-    """
-    s = cycle_symbols()
-    P = cycle_polynomial_sym()
-    q = sp.diff(P, s.lam) / (1 - s.eta_minus * s.lam) ** (s.K - 1)
-    return sp.expand(sp.powsimp(sp.expand(q), force=True))
-
-
-def cycle_critical_point_sym() -> sp.Expr:
-    """``lam* = (eta_plus + K eta_minus) / ((K + 1) eta_plus eta_minus)``, the zero of :func:`cycle_derivative_factor_sym`.
-
-    Derived with ``sympy.solve``: besides the root ``1/eta_minus`` of ``P`` (a critical point
-    only for ``K >= 2``, where ``|P| = 0``), it is the only zero of ``P'``.
-    """
-    s = cycle_symbols()
-    sols = sp.solve(cycle_derivative_factor_sym(), s.lam)
-    if len(sols) != 1:  # pragma: no cover - sympy contract
-        raise RuntimeError(f"expected one critical point, sympy found {sols!r}")
-    return sp.simplify(sols[0])
 
 
 def clr_constants_sym(variant: str = "book") -> dict[str, sp.Expr]:

@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 import clrlib
 from clrlib.counts import log_cyclical_worst_case, log_sup_two_steps
+from test_baselines import momentum_residual
 
 
 def _spectrum(rng: np.random.Generator) -> clrlib.Bimodal:
@@ -73,8 +74,8 @@ def test_closed_forms_match_grids(seed):
     # heavy ball: recurrence on a grid containing L, where the sup is attained
     T = clrlib.iterations("heavy_ball", s, eps)
     a, b = clrlib.heavy_ball_parameters(s.mu, s.L)
-    assert np.max(np.abs(clrlib.heavy_ball_residual(a, b, T, lam))) <= eps * (1 + 1e-9)
-    assert np.max(np.abs(clrlib.heavy_ball_residual(a, b, T - 1, lam))) > eps
+    assert np.max(np.abs(momentum_residual(T, lam, a, b))) <= eps * (1 + 1e-9)
+    assert np.max(np.abs(momentum_residual(T - 1, lam, a, b))) > eps
 
 
 def test_two_step_sup_matches_log_sup_residual():

@@ -45,7 +45,7 @@ def test_all_names_resolve_and_import_loads_no_sympy():
             "missing = [n for n in clrlib.__all__ if n not in dir(clrlib) and n not in clrlib._SYMBOLIC]; "
             "assert not missing, missing; assert len(set(clrlib.__all__)) == len(clrlib.__all__); "
             "assert callable(clrlib.iterations); import clrlib.counts; "
-            "clrlib.cycle_symbols; assert 'sympy' in sys.modules")
+            "clrlib.bimodal_symbols; assert 'sympy' in sys.modules")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
 

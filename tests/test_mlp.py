@@ -26,7 +26,7 @@ def fd_gradient(model, theta, X, y, h=1e-6):
 
 
 def test_public_names_exported():
-    for name in ["MLP", "TrainingRun", "train", "first_hit", "hessian_operator", "hessian_top_eigenvalues"]:
+    for name in ["MLP", "TrainingRun", "train", "hessian_operator", "hessian_top_eigenvalues"]:
         assert getattr(clrlib, name) is getattr(clrlib.network, name)
 
 

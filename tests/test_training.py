@@ -1,11 +1,11 @@
-"""Tests of clrlib.network.train, the one training loop (full batch, minibatch, stacked networks), and first_hit."""
+"""Tests of clrlib.network.train, the one training loop (full batch, minibatch, stacked networks)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from clrlib.network import MLP, first_hit, train
+from clrlib.network import MLP, train
 
 
 def small_problem(n=40, seed=0):
@@ -80,19 +80,6 @@ def test_train_bad_input():
         train(model, theta0, X, y, [0.1], 1, snapshots=[5])
     with pytest.raises(ValueError, match="record_every"):
         train(model, theta0, X, y, [0.1], 1, record_every=0)
-
-
-def test_first_hit():
-    it = np.arange(6)
-    v = np.array([0.1, 0.96, 0.9, 0.97, np.nan, 0.98])
-    assert first_hit(it, v, 0.95) == 1.0
-    assert first_hit(it, v, 0.99) == np.inf
-    assert first_hit(it, np.array([0.1, 0.96, 0.9, 0.97, 0.96, 0.98]), 0.95, stay=True) == 3.0
-    assert first_hit(it, np.array([5.0, 4, 3, 2, 1, 0]), 2.5, above=False) == 3.0
-    with pytest.raises(ValueError, match="values"):
-        first_hit(it, v[:3], 0.5)
-    with pytest.raises(ValueError, match="target"):
-        first_hit(it, v, np.nan)
 
 
 def test_stacked_networks_train_like_separate_runs():
