@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from . import _validate as V
+from .polynomials import acosh1p
 from .methods import MAX_STEPS, DivergenceError, Run, error_norm, start_iterate
 from .precision import order_steps
 from .spectra import Quadratic
@@ -43,12 +44,6 @@ def _interval(mu: float, L: float) -> tuple[float, float]:
     if L < mu:
         raise ValueError(f"L must be >= mu (0 < mu <= L), got mu={mu!r}, L={L!r}")
     return mu, L
-
-
-def _arccosh_sigma(mu: float, L: float) -> float:
-    """``arccosh((L + mu)/(L - mu))`` without cancellation: ``log1p(x + sqrt(x (x + 2)))``, ``x = 2 mu/(L - mu)``."""
-    x = 2.0 * mu / (L - mu)
-    return math.log1p(x + math.sqrt(x * (x + 2.0)))
 
 
 def _kappa_T(kappa: float, T: int) -> tuple[float, int, float | None]:
@@ -102,7 +97,7 @@ def log_chebyshev_worst_case(kappa: float, T: int) -> float:
     kappa, T, trivial = _kappa_T(kappa, T)
     if trivial is not None:
         return trivial
-    a = _arccosh_sigma(1.0, kappa)
+    a = acosh1p(2.0 / (kappa - 1.0))  # arccosh(sigma), sigma = 1 + 2/(kappa - 1)
     return -(T * a + math.log1p(math.exp(-2.0 * T * a)) - math.log(2.0))
 
 

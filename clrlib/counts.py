@@ -31,7 +31,7 @@ import numpy as np
 from . import _validate as V
 from .polynomials import log_abs_one_minus
 from .spectra import Bimodal, Spectrum, as_bimodal, as_spectrum
-from .theory import clr_parameters, least_power
+from .theory import clr_parameters, first_true, least_power
 
 __all__ = [
     "log_sup_two_steps",
@@ -180,25 +180,13 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
         C += 1
     else:  # pragma: no cover - rounding moves C by one or two at most
         raise ValueError("the closed-form cycle count did not reach eps (rounding); report this spectrum")
-    lo, hi = -1, C  # predicate false at lo (c = -1: nothing), true at hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if best_in_cycle(mid) <= log_eps:
-            hi = mid
-        else:
-            lo = mid
+    hi = first_true(lambda c: best_in_cycle(c) <= log_eps, -1, C)  # false at c = -1 (nothing), true at C
     if not fast:
         return int(hi * (K + 1) + int(np.nonzero(row(hi) <= log_eps)[0][0]))
     if W(hi, 0) <= log_eps:
         return int(hi * (K + 1))
-    r_lo, r_hi = 0, K  # W(hi, r_hi) <= eps, W(hi, r_lo) > eps; non-increasing in r >= 1
-    while r_hi - r_lo > 1:
-        mid = (r_lo + r_hi) // 2
-        if W(hi, mid) <= log_eps:
-            r_hi = mid
-        else:
-            r_lo = mid
-    return int(hi * (K + 1) + r_hi)
+    # W(hi, K) <= eps < W(hi, 0), and W(hi, r) is non-increasing in r >= 1
+    return int(hi * (K + 1) + first_true(lambda r: W(hi, r) <= log_eps, 0, K))
 
 
 #: Largest count the exact cyclical counts return (``2^53``: every step index is an exact float).

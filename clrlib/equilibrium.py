@@ -231,16 +231,6 @@ class EquilibriumMeasure:
             raise ValueError("theta must lie in [0, pi]")
         return self._h(k, theta)
 
-    def point(self, k: int, theta: np.ndarray | float) -> np.ndarray:
-        """The point ``t = lo + (hi - lo) sin^2(theta/2)`` of interval ``k`` (computed from the nearer end)."""
-        k = V.count("k", k, 0)
-        if k >= len(self.intervals):
-            raise ValueError(f"k must be < {len(self.intervals)} (the number of intervals), got {k}")
-        theta = V.real_array("theta", theta)
-        if np.any((theta < 0.0) | (theta > math.pi)):
-            raise ValueError("theta must lie in [0, pi]")
-        return self._t_parts(k, theta)[0]
-
     def expect(self, f, tol: float = 1e-14, interval: int | None = None) -> float:
         """``int f d omega_E`` for a function ``f`` smooth on ``E`` (vectorised over an array of ``t``).
 

@@ -22,7 +22,7 @@ from scipy.optimize import linprog
 
 from . import _validate as V
 from .precision import order_steps
-from .polynomials import critical_points, log_abs_and_sign, log_sup_residual
+from .polynomials import acosh1p, cycle_candidates, critical_points, log_abs_and_sign, log_sup_residual
 from .schedules import Explicit
 from .spectra import Bimodal, Spectrum, as_spectrum
 from .theory import clr_parameters, iterations_for_rate
@@ -487,17 +487,9 @@ def minimax_iterations(spectrum: Spectrum, eps: float) -> int:
 
 # --------------------------------------------------------------------------- cheaper schedules
 
-def _acosh1p(delta: float) -> float:
-    """``arccosh(1 + delta) = log1p(delta + sqrt(delta (2 + delta)))``, accurate for small ``delta >= 0``
-    (and ``log(2 delta)`` to rounding once ``delta > 1e150``, where ``delta^2`` would overflow)."""
-    if delta > 1e150:
-        return math.log(2.0) + math.log(delta)
-    return math.log1p(delta + math.sqrt(delta * (2.0 + delta)))
-
-
 def _cheb_level(delta: float, k: int) -> float:
     """``1 / T_k(1 + delta)`` (``T_k(1 + delta) = cosh(k arccosh(1 + delta))``), underflow-safe."""
-    x = k * _acosh1p(delta)
+    x = k * acosh1p(delta)
     return 0.0 if x > 700 else 1.0 / math.cosh(x)
 
 
@@ -539,12 +531,12 @@ def cheb_per_cluster(spectrum: Bimodal, eps: float) -> ClusterChebyshev:
     d1 = 2.0 * spec.mu / (spec.mu1 - spec.mu)  # s(0) = 1 + d1
     d2 = 2.0 * spec.L1 / (spec.L - spec.L1)    # l(0) = 1 + d2
     # least k with 1/T_k(1 + d1) <= eps: cosh(k a) >= 1/eps, from k ~ acosh(1/eps)/a (acosh(1/eps) <= log(2/eps))
-    k0 = max(1, math.floor((math.log(2.0) - math.log(eps)) / _acosh1p(d1)) - 2)
+    k0 = max(1, math.floor((math.log(2.0) - math.log(eps)) / acosh1p(d1)) - 2)
     if k0 > MAX_DEGREE:
         raise ValueError(f"eps needs more than MAX_DEGREE = {MAX_DEGREE} steps (time budget) on the small cluster")
     while _cheb_level(d1, k0) > eps:
         k0 += 1
-    m_need = (-math.log(eps)) / _acosh1p(d2)
+    m_need = (-math.log(eps)) / acosh1p(d2)
     if k0 + m_need > MAX_DEGREE:
         raise ValueError(f"eps needs about {k0 + m_need:.3g} steps, above MAX_DEGREE = {MAX_DEGREE} (time budget)")
     big = Spectrum([(spec.L1, spec.L)])
@@ -552,7 +544,7 @@ def cheb_per_cluster(spectrum: Bimodal, eps: float) -> ClusterChebyshev:
     for k in range(max(1, k0 - 2), k0 + 4):
         amp = log_sup_residual(1.0 / chebyshev_roots(spec.mu, spec.mu1, k), big)
         # least m with amp / T_m(g2) <= eps (T_m(g2) >= exp(m acosh g2)/2)
-        m = m_est = max(1, math.floor((amp - math.log(eps)) / _acosh1p(d2)))
+        m = m_est = max(1, math.floor((amp - math.log(eps)) / acosh1p(d2)))
         while m < m_est + 40 and math.exp(log_sup_residual(_cluster_steps(spec, k, m), spec)) > eps:
             m += 1
         if m == m_est + 40:  # the small cluster, not the large one, is the bottleneck for this k
@@ -593,11 +585,9 @@ def _cycle_range(eta_plus: float, eta_minus: float, K: int, spec: Spectrum) -> t
     Candidates: the interval ends, ``P``'s one stationary point off its roots,
     ``lam* = (eta_plus + K eta_minus) / ((K + 1) eta_plus eta_minus)``, and the root ``1/eta_minus``.
     """
-    pts = [x for iv in spec.intervals for x in iv]
-    for lam in ((eta_plus + K * eta_minus) / ((K + 1) * eta_plus * eta_minus), 1.0 / eta_minus):
-        if spec.contains(lam):
-            pts.append(lam)
-    lam = np.asarray(pts)
+    lam = cycle_candidates(eta_plus, eta_minus, K, spec)
+    if spec.contains(1.0 / eta_minus):
+        lam = np.append(lam, 1.0 / eta_minus)
     vals = (1.0 - eta_plus * lam) * (1.0 - eta_minus * lam) ** K
     return float(vals.min()), float(vals.max())
 
@@ -627,7 +617,7 @@ def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "book") -> Moment
                 best = MomentumCLR(base.eta_plus, base.eta_minus, K, alpha, beta, J, T, abs(beta) ** J)
             continue
         delta = 2.0 * (1.0 - beta) / (beta - alpha)  # gamma = l(1) = 1 + delta
-        J = max(1, math.ceil((math.log(2.0) - math.log(eps)) / _acosh1p(delta)) - 2)
+        J = max(1, math.ceil((math.log(2.0) - math.log(eps)) / acosh1p(delta)) - 2)
         while _cheb_level(delta, J) > eps:
             J += 1
         while J > 1 and _cheb_level(delta, J - 1) <= eps:
@@ -673,15 +663,15 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
         # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2
         delta = 2.0 * mu * L / ((r2 - r1) * (r2 + r1))
-        J = max(1, math.floor((-math.log(eps)) / _acosh1p(delta)))
+        J = max(1, math.floor((-math.log(eps)) / acosh1p(delta)))
         while _cheb_level(delta, J) > eps:
             J += 1
-        return CyclicalHeavyBall(True, math.exp(-0.5 * _acosh1p(delta)), 2 * J, _cheb_level(delta, J))
+        return CyclicalHeavyBall(True, math.exp(-0.5 * acosh1p(delta)), 2 * J, _cheb_level(delta, J))
     delta = 2.0 * mu / (L - mu)  # (L + mu)/(L - mu) = 1 + delta
-    T = max(1, math.floor((-math.log(eps)) / _acosh1p(delta)))
+    T = max(1, math.floor((-math.log(eps)) / acosh1p(delta)))
     while _cheb_level(delta, T) > eps:
         T += 1
-    return CyclicalHeavyBall(False, math.exp(-_acosh1p(delta)), T, _cheb_level(delta, T))
+    return CyclicalHeavyBall(False, math.exp(-acosh1p(delta)), T, _cheb_level(delta, T))
 
 
 class BestSchedule(Explicit):

@@ -11,6 +11,7 @@ Everything here works with ``log|p_T|`` so that long schedules with unstable ste
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -27,6 +28,14 @@ def _distinct_steps(steps: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np
     s = s[s != 0.0]
     u, m = np.unique(s, return_counts=True)
     return u, m.astype(float)
+
+
+def acosh1p(delta: float) -> float:
+    """``arccosh(1 + delta) = log1p(delta + sqrt(delta (2 + delta)))``, accurate for small ``delta >= 0``
+    (and ``log(2 delta)`` to rounding once ``delta > 1e150``, where ``delta^2`` would overflow)."""
+    if delta > 1e150:
+        return math.log(2.0) + math.log(delta)
+    return math.log1p(delta + math.sqrt(delta * (2.0 + delta)))
 
 
 def log_abs_one_minus(x: np.ndarray) -> np.ndarray:
@@ -221,6 +230,17 @@ def argmax_residual(steps: Sequence[float] | np.ndarray, spectrum: Spectrum | Se
     return _argmax_log(steps, spectrum)[0]
 
 
+def cycle_candidates(eta_plus: float, eta_minus: float, K: int, spec: Spectrum) -> np.ndarray:
+    """The ends of ``E``'s intervals and, for ``K >= 1``, ``lam* = (1/eta_minus + K/eta_plus)/(K + 1)`` if it is in
+    ``E``: the points where ``P(lam) = (1 - eta_plus lam)(1 - eta_minus lam)^K`` can have its extreme ``|P|`` on ``E``."""
+    cand = [x for interval in spec.intervals for x in interval]
+    if K >= 1:
+        lam_star = (1.0 / eta_minus + K / eta_plus) / (K + 1.0)
+        if bool(spec.contains(lam_star)):
+            cand.append(lam_star)
+    return np.asarray(cand, dtype=float)
+
+
 def cycle_factor(eta_plus: float, eta_minus: float, K: int,
                  spectrum: Spectrum | Sequence[Sequence[float]]) -> float:
     """The exact per-cycle factor ``max_{lam in E} |P(lam)|``, ``P(lam) = (1 - eta_plus lam)(1 - eta_minus lam)^K``.
@@ -239,13 +259,7 @@ def cycle_factor(eta_plus: float, eta_minus: float, K: int,
     eta_plus = V.positive("eta_plus", eta_plus)
     eta_minus = V.positive("eta_minus", eta_minus)
     K = V.count("K", K, 0)
-    spec = as_spectrum(spectrum)
-    cand = [x for interval in spec.intervals for x in interval]
-    if K >= 1:
-        lam_star = (1.0 / eta_minus + K / eta_plus) / (K + 1.0)
-        if bool(spec.contains(lam_star)):
-            cand.append(lam_star)
-    lam = np.asarray(cand, dtype=float)
+    lam = cycle_candidates(eta_plus, eta_minus, K, as_spectrum(spectrum))
     logs = log_abs_one_minus(eta_plus * lam)
     if K >= 1:
         logs = logs + K * log_abs_one_minus(eta_minus * lam)

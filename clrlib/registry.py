@@ -37,7 +37,7 @@ from .counts import (
 )
 from .optimal import cheb_per_cluster, clr_momentum, cyclical_heavy_ball, minimax, minimax_iterations
 from .spectra import Spectrum, as_bimodal, as_spectrum
-from .theory import clr_parameters, gd_iterations
+from .theory import clr_parameters, first_true, gd_iterations
 
 __all__ = ["Method", "METHODS", "register", "iterations", "log_worst_case"]
 
@@ -144,14 +144,7 @@ def _first_T(log_w: Callable[[int], float], log_eps: float, hi: int) -> int:
         if hi > 2**1100:  # pragma: no cover - W_T is decreasing; this only guards against a bad entry
             raise ValueError("the count exceeds 2**1100 steps (budget)")
         hi *= 2
-    lo = 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if log_w(mid) <= log_eps:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return first_true(lambda T: log_w(T) <= log_eps, 0, hi)
 
 
 def _gd_log(spec: Spectrum, T: int, eps: float) -> float:

@@ -49,6 +49,17 @@ def least_power(log_rate: float, log_eps: float) -> int:
     return T
 
 
+def first_true(pred, lo: int, hi: int) -> int:
+    """The least ``n`` in ``(lo, hi]`` with ``pred(n)``, by bisection, for ``pred`` monotone (false at ``lo``, true at ``hi``)."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if pred(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def iterations_for_rate(rate: float, eps: float) -> int:
     """The smallest ``T >= 0`` with ``rate^T <= eps``: ``ceil(log(eps) / log(rate))`` (see :func:`least_power`)."""
     rate = V.real("rate", rate)
