@@ -35,7 +35,7 @@ from .counts import (
     cyclical_iterations,
     log_cyclical_worst_case,
 )
-from .optimal import cheb_per_cluster, clr_momentum, cyclical_heavy_ball, minimax, minimax_iterations
+from .optimal import best_schedule, cheb_per_cluster, clr_momentum, cyclical_heavy_ball, minimax, minimax_iterations
 from .spectra import Spectrum, as_bimodal, as_spectrum
 from .theory import clr_parameters, first_true, gd_iterations
 
@@ -233,6 +233,9 @@ for _m in (
     Method("cyclical_heavy_ball", "cyclical heavy ball", "#005F46", "clusters",
            count=lambda spec, eps: cyclical_heavy_ball(spec, eps).iterations,
            note="two-interval polynomial of Goujaud et al. (2022), whole cycles of two steps"),
+    Method("best_schedule", "minimax steps, Leja order", "#66A61E", "clusters",
+           count=lambda spec, eps: len(best_schedule(spec, eps)),
+           note="best_schedule: the minimax polynomial's reciprocal roots, up to 10 % more steps for a margin"),
 ):
     register(_m)
 del _m
