@@ -115,20 +115,6 @@ class MLP:
         return [(theta[..., off: off + a * b].reshape(lead + (a, b)), theta[..., off + a * b: off + a * b + b])
                 for off, a, b in self._shapes]
 
-    def pack(self, layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """The flat vector of ``[(W_1, b_1), ...]`` (inverse of :meth:`unpack`)."""
-        if len(layers) != len(self._shapes):
-            raise ValueError(f"layers must have {len(self._shapes)} (W, b) pairs, got {len(layers)}")
-        parts = []
-        for i, ((W, b), (_, a, c)) in enumerate(zip(layers, self._shapes)):
-            W = np.asarray(W, dtype=float)
-            b = np.asarray(b, dtype=float)
-            if W.shape != (a, c) or b.shape != (c,):
-                raise ValueError(f"layers[{i}] must be (W, b) with shapes {(a, c)} and {(c,)}, "
-                                 f"got {W.shape} and {b.shape}")
-            parts += [W.ravel(), b]
-        return np.concatenate(parts)
-
     # ----------------------------------------------------------------- checks
     def _check(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray,
                batched: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
