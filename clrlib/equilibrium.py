@@ -1,5 +1,9 @@
 """The equilibrium measure of one or two intervals as a probability law: density, CDF, quantiles, sampler.
 
+Only chapter 12 uses it; it stays in the library because it is a unit- and property-tested law (CDF
+accurate to 1e-8 by quadrature in the angle variable, quantiles, an inverse-CDF sampler) that a chapter
+should not hide.
+
 For ``E = [a, b] U [c, d]`` (``0 < a < b < c < d``) the equilibrium measure ``omega_E`` has the density
 (chapter 7, :func:`clrlib.optimal.equilibrium_density`)
 
