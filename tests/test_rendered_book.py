@@ -111,14 +111,26 @@ CHAPTER = re.compile(r"^\d\d_")
 
 
 
-def settle(page, timeout_ms: int = 20_000) -> None:
-    """Give a page's late requests (fonts, MathJax parts) time to finish: wait for network idle, but at most
-    ``timeout_ms``; the checks that follow (typeset math, loaded images, console) decide, not idleness."""
-    try:
-        page.wait_for_load_state("networkidle", timeout=timeout_ms)
-    except Exception as exc:  # playwright's TimeoutError
-        if "Timeout" not in type(exc).__name__ and "Timeout" not in str(exc):
-            raise
+def settle(page, quiet_ms: int = 500, timeout_ms: int = 20_000) -> None:
+    """Give a page's late requests (fonts, MathJax parts) time to finish before the next navigation.
+
+    Waits until no font is loading (``document.fonts.status``) and no new resource has completed
+    (``performance`` resource entries) for ``quiet_ms``, at most ``timeout_ms``. (Playwright's
+    "networkidle" state is not used: on most chapter pages it never arrived although every request
+    had finished, and each page then cost the whole timeout.) The checks that follow (typeset math,
+    loaded images, console, failed requests) decide, not quiescence.
+    """
+    import time
+
+    deadline, last, since = time.monotonic() + timeout_ms / 1000, None, time.monotonic()
+    while time.monotonic() < deadline:
+        state = page.evaluate("[performance.getEntriesByType('resource').length, document.fonts.status]")
+        if state != last or state[1] != "loaded":
+            last, since = state, time.monotonic()
+        elif time.monotonic() - since >= quiet_ms / 1000:
+            return
+        page.wait_for_timeout(100)
+
 
 def _jupyter_book() -> str:
     """The ``jupyter-book`` script of the environment running the tests."""
