@@ -18,7 +18,9 @@ class ``F_{mu/L, 1}``); the ratio ``tau`` is scale invariant.
 
 **The silver schedule.** :func:`silver_schedule` returns the strongly convex silver steps of
 Altschuler and Parrilo (arXiv:2309.07879) as absolute steps, and :func:`silver_rate` the
-rate that goes with them.
+rate that goes with them. The rate is proved for blocks of at most ``n* = 2^floor(log_{1+sqrt 2}(kappa/3))``
+steps; ``max_block=n*`` builds schedules from proven blocks only, and :func:`silver_count` is the
+least number of steps whose proven guarantee reaches a target (the registry's method ``"silver"``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import numpy as np
 
 from . import _validate as V
 
-__all__ = ["PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_schedule", "silver_rate", "silver_blocks"]
+__all__ = ["PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_schedule", "silver_rate", "silver_blocks", "silver_count"]
 
 #: The largest number of steps :func:`pep_worst_case` accepts. The SDP has ``N + 2`` Gram
 #: variables and ``(N + 1)(N + 2)`` interpolation constraints; on 2 cores a solve took about
@@ -368,13 +370,26 @@ def _least_binary(lt: list[float], kmax: int, budget: float) -> int | None:
     return None
 
 
-def _silver_count(mu: float, L: float, eps: float) -> int:
+def silver_count(mu: float, L: float, eps: float) -> int:
     """Least ``n`` whose proven guarantee reaches ``eps``: ``silver_rate(mu, L, n, max_block=n*) <= eps^2``.
 
     The schedule is ``q`` blocks of length ``n*`` then binary blocks shorter than ``n*``, so
     ``log tau_n = q log tau_{n*} + sum_{k in bits(r)} log tau_{2^k}``, ``n = q n* + r``, ``r < n*`` (or the
     binary blocks of ``n < 2 n*``). The least such ``n``: the least ``q`` for which some ``r`` reaches
-    ``2 log eps``, and for it the least ``r`` (:func:`_least_binary`). ``mu = L`` gives 1 (the step ``1/L``).
+    ``2 log eps``, and for it the least ``r`` (``_least_binary``). ``mu = L`` gives 1 (the step ``1/L``).
+    It is the count of the method ``"silver"`` of ``clrlib.METHODS`` (``clrlib.iterations("silver", E, eps)``).
+
+    Parameters
+    ----------
+    mu, L : float
+        ``0 < mu <= L``, ``L/mu`` finite.
+    eps : float
+        Target distance factor ``||x_n - x*|| <= eps ||x_0 - x*||``, in ``(0, 1)``.
+
+    Returns
+    -------
+    int
+        The guaranteed count on all of ``F_{mu,L}``.
     """
     mu, L, eps = V.positive("mu", mu), V.positive("L", L), V.open_unit("eps", eps)
     if not mu <= L:

@@ -35,7 +35,7 @@ from .counts import (
     cyclical_iterations,
     log_cyclical_worst_case,
 )
-from .pep import _silver_count
+from .pep import silver_count
 from .optimal import cheb_per_cluster, clr_momentum, cyclical_heavy_ball, minimax, minimax_iterations
 from .spectra import Spectrum, as_bimodal, as_spectrum
 from .theory import clr_parameters, gd_iterations
@@ -242,7 +242,7 @@ for _m in (
            count=lambda spec, eps: cyclical_heavy_ball(spec, eps).iterations,
            note="two-interval polynomial of Goujaud et al. (2022), whole cycles of two steps"),
     Method("silver", "silver steps (proven blocks)", "#6A3D9A", "interval",
-           count=lambda spec, eps: _silver_count(spec.mu, spec.L, eps),
+           count=lambda spec, eps: silver_count(spec.mu, spec.L, eps),
            note="a guarantee on all of F_{mu,L}: least n with silver_rate(mu, L, n, max_block=n*) <= eps^2, "
                 "n* = 2^floor(log_{1+sqrt 2}(kappa/3)) (an upper bound on the quadratic count on [mu, L])"),
 ):
