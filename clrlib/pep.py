@@ -1,7 +1,9 @@
 """Performance estimation (PEP) of gradient descent, and the silver step-size schedule.
 
 Two tools for chapter 11 (*Beyond quadratics*) and for any chapter that asks what a step-size
-schedule guarantees on **every** smooth strongly convex function, not only on quadratics.
+schedule guarantees on **every** smooth strongly convex function, not only on quadratics. Only chapter 11 uses them
+today; they stay in the library because each carries a tested certificate or closed form (the PEP's
+solver checks and cross-check, the silver recursion without cancellation) that a chapter should not hide.
 
 **Worst case over a function class.** ``F_{mu,L}`` is the class of ``L``-smooth ``mu``-strongly
 convex functions on ``R^d`` (any ``d``). Gradient descent with absolute steps ``eta_0, ..., eta_{N-1}``,
@@ -18,7 +20,9 @@ class ``F_{mu/L, 1}``); the ratio ``tau`` is scale invariant.
 
 **The silver schedule.** :func:`silver_schedule` returns the strongly convex silver steps of
 Altschuler and Parrilo (arXiv:2309.07879) as absolute steps, and :func:`silver_rate` the
-rate that goes with them.
+rate that goes with them. The rate is proved for blocks of at most ``n* = 2^floor(log_{1+sqrt 2}(kappa/3))``
+steps; ``max_block=n*`` builds schedules from proven blocks only, and :func:`silver_count` is the
+least number of steps whose proven guarantee reaches a target (the registry's method ``"silver"``).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import numpy as np
 
 from . import _validate as V
 
-__all__ = ["PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_schedule", "silver_rate", "silver_blocks"]
+__all__ = ["PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_schedule", "silver_rate", "silver_blocks", "silver_count"]
 
 #: The largest number of steps :func:`pep_worst_case` accepts. The SDP has ``N + 2`` Gram
 #: variables and ``(N + 1)(N + 2)`` interpolation constraints; on 2 cores a solve took about
@@ -197,6 +201,9 @@ def pep_worst_case(steps, mu: float, L: float, *, rtol: float = 1e-5, max_steps:
 #: The longest silver schedule :func:`silver_schedule` builds (steps); longer requests are refused.
 MAX_SILVER_STEPS = 2**20
 
+#: The silver ratio ``rho = 1 + sqrt 2``.
+_RHO = 1.0 + math.sqrt(2.0)
+
 
 def _silver_kappa(mu: float, L: float) -> float:
     mu, L = V.positive("mu", mu), V.positive("L", L)
@@ -208,12 +215,27 @@ def _silver_kappa(mu: float, L: float) -> float:
     return kappa
 
 
-def _silver_z(kappa: float, k: int) -> float:
-    """``z_k`` of the silver recursion (``O(k)`` work, no steps built)."""
-    z = 1.0 / kappa
-    for _ in range(k):
-        z = z * ((1.0 - z) + math.sqrt(1.0 + (1.0 - z) ** 2))
-    return z
+def _silver_log_taus(kappa: float, kmax: int) -> list[float]:
+    """``log tau_{2^k}`` for ``k = 0..kmax``, ``tau_{2^k} = ((1 - z_k)/(1 + z_k))^2``, without cancellation.
+
+    While ``z_k < 1/2`` the recursion runs on ``z`` (``log(1 - z)`` by ``log1p``); from ``z_k >= 1/2`` on
+    it runs on ``w_k = 1 - z_k`` (exact there), ``w_{k+1} = w_k^2 (w_k + s_k)/(1 + s_k)``,
+    ``s_k = sqrt(1 + w_k^2)`` (the same recursion: ``1 - z r`` with ``z = 1 - w``, ``r = w + s``), so
+    ``tau`` keeps its relative accuracy as ``z_k -> 1`` (``log tau_{2^{k+1}} ~ 2 log tau_{2^k}`` there).
+    """
+    out: list[float] = []
+    z, w = 1.0 / kappa, None
+    for _ in range(kmax + 1):
+        if w is None and z >= 0.5:
+            w = 1.0 - z
+        if w is None:
+            out.append(2.0 * (math.log1p(-z) - math.log1p(z)))
+            z = z * ((1.0 - z) + math.sqrt(1.0 + (1.0 - z) ** 2))
+        else:
+            out.append(2.0 * (math.log(w) - math.log(2.0 - w)) if w > 0.0 else -math.inf)
+            s = math.sqrt(1.0 + w * w)
+            w = w * w * (w + s) / (1.0 + s)
+    return out
 
 
 def _silver_unit_blocks(kappa: float, k: int) -> tuple[np.ndarray, float]:
@@ -230,13 +252,44 @@ def _silver_unit_blocks(kappa: float, k: int) -> tuple[np.ndarray, float]:
     return np.asarray(block), z
 
 
+def _silver_n_star(kappa: float) -> int:
+    """``n* = 2^floor(log_rho(kappa/3))`` (``rho = 1 + sqrt 2``), the longest block the theorem covers; ``1`` if ``kappa < 3``.
+
+    Computed as ``2^k`` with ``k`` the largest integer ``>= 0`` such that ``3 rho^k <= kappa``. For
+    ``kappa < 3`` the only block used is the single step ``2/(mu + L)``, whose rate
+    ``((kappa - 1)/(kappa + 1))^2`` holds on all of ``F_{mu,L}`` without the theorem.
+    """
+    k = 0
+    while 3.0 * _RHO ** (k + 1) <= kappa:
+        k += 1
+    return 2**k
+
+
+def _silver_max_block(max_block) -> int | None:
+    if max_block is None:
+        return None
+    m = V.count("max_block", max_block, 1)
+    if m & (m - 1):
+        raise ValueError(f"max_block must be None or a power of two >= 1, got {max_block!r}")
+    return m
+
+
+def _silver_plan(n: int, max_block: int | None) -> tuple[int, int, list[int]]:
+    """``(q, j, ks)``: ``q`` blocks of length ``2^j = max_block`` first, then the blocks ``2^k, k in ks``
+    (the binary digits of the remainder, smallest first). Without ``max_block``: ``q = 0``."""
+    if max_block is None or n < 2 * max_block:
+        return 0, 0, silver_blocks(n) if n > 0 else []
+    q, r = divmod(n, max_block)
+    return q, max_block.bit_length() - 1, (silver_blocks(r) if r else [])
+
+
 def silver_blocks(n: int) -> list[int]:
     """The exponents ``k`` of the power-of-two blocks ``2^k`` that make up ``n``, smallest first."""
     n = V.count("n", n, 1)
     return [k for k in range(n.bit_length()) if n >> k & 1]
 
 
-def silver_schedule(mu: float, L: float, n: int) -> np.ndarray:
+def silver_schedule(mu: float, L: float, n: int, *, max_block: int | None = None) -> np.ndarray:
     """The ``n`` steps of the strongly convex silver schedule (Altschuler and Parrilo, 2309.07879), absolute.
 
     With ``kappa = L/mu`` and ``psi(t) = (1 + kappa t)/(1 + t)``, set ``y_0 = z_0 = 1/kappa`` and
@@ -245,7 +298,12 @@ def silver_schedule(mu: float, L: float, n: int) -> np.ndarray:
     ``2^{j+1}`` is ``(h', psi(y_{j+1}), h', psi(z_{j+1}))`` with ``h'`` the block of length ``2^j``
     without its last step. For ``n = 2^k`` the schedule is the block of length ``2^k`` divided by
     ``L``; otherwise the blocks of the binary digits of ``n`` are concatenated, smallest first
-    (as in PEPit's silver example). Its guarantee is :func:`silver_rate`.
+    (as in PEPit's silver example). Its rate is :func:`silver_rate`.
+
+    With ``max_block = m`` (a power of two) no block is longer than ``m``: for ``n >= 2m`` the schedule
+    is ``q = n // m`` blocks of length ``m`` followed by the binary blocks of ``n - q m`` (smallest first);
+    for ``n < 2m`` it is the binary schedule. ``max_block = n* = 2^floor(log_rho(kappa/3))``
+    (``rho = 1 + sqrt 2``) keeps every block in the range of the theorem (see :func:`silver_rate`).
 
     Parameters
     ----------
@@ -253,32 +311,108 @@ def silver_schedule(mu: float, L: float, n: int) -> np.ndarray:
         ``0 < mu < L``.
     n : int
         Number of steps, ``1 <= n <= MAX_SILVER_STEPS``.
+    max_block : int or None
+        ``None`` (binary blocks) or a power of two ``>= 1``.
     """
     kappa = _silver_kappa(mu, L)
     if V.count("n", n, 1) > MAX_SILVER_STEPS:
         raise ValueError(f"n must be at most MAX_SILVER_STEPS = {MAX_SILVER_STEPS} (budget), got {n!r}")
-    parts = [_silver_unit_blocks(kappa, k)[0] for k in silver_blocks(n)]
+    q, j, ks = _silver_plan(int(n), _silver_max_block(max_block))
+    parts = ([np.tile(_silver_unit_blocks(kappa, j)[0], q)] if q else []) + [_silver_unit_blocks(kappa, k)[0] for k in ks]
     return np.concatenate(parts) / L
 
 
-def silver_rate(mu: float, L: float, n: int) -> float:
-    """The silver schedule's guarantee ``tau_n``: ``||x_n - x*||^2 <= tau_n ||x_0 - x*||^2`` on ``F_{mu,L}``.
+def silver_rate(mu: float, L: float, n: int, *, max_block: int | None = None) -> float:
+    """The silver schedule's rate ``tau_n`` (``||x_n - x*||^2 <= tau_n ||x_0 - x*||^2``) and where it is a guarantee.
 
-    For a block of length ``2^k``, ``tau = ((1 - z_k)/(1 + z_k))^2`` with ``z_k`` the recursion of
-    :func:`silver_schedule`; a concatenation of blocks multiplies their rates. (This is the rate
-    PEPit's silver example states, citing Theorem 4.1 of arXiv:2309.07879; chapter 11 checks it
-    against PEP for small ``n``.)
+    For a block of length ``2^k``, ``tau_{2^k} = ((1 - z_k)/(1 + z_k))^2`` with ``z_k`` the recursion of
+    :func:`silver_schedule`; the schedule of ``n`` steps (with the same ``max_block``) multiplies the
+    rates of its blocks. Computed in log space without cancellation as ``z_k -> 1``; only the final
+    ``exp`` can underflow (``tau_n`` below about ``1e-308`` loses precision, below ``5e-324`` it is ``0.0``).
 
-    Range of validity: the theorem as PEPit's docstring states it covers ``n <= n* =
-    2^floor(log_{1+sqrt 2}(kappa/3))``. Beyond ``n*`` the product formula is NOT a guarantee for long
-    blocks: ``z_k`` tends to 1 and ``tau`` to 0 double-exponentially, while the schedule's exact worst case
-    on quadratics only doubles its logarithm per doubling. Measured (``tests/test_pep.py``): at
-    ``kappa = 3.16`` (``n* = 1``) the blocks of length 64 and 128 have an exact worst case on quadratics with
-    spectrum in ``[mu, L]`` (about ``e^-45`` and ``e^-90``) far above ``sqrt(tau)`` (which rounds to 0).
+    Where it is a guarantee on all of ``F_{mu,L}``: PEPit's silver example states the theorem
+    (citing Theorem 4.1 of arXiv:2309.07879) for blocks ``n <= n* = 2^floor(log_rho(kappa/3))``,
+    ``rho = 1 + sqrt 2``. Each such block maps ``||x - x*||^2`` to at most ``tau`` times itself
+    from any start, so the rates of consecutive blocks multiply: with ``max_block <= n*`` (or
+    ``kappa < 3`` and ``max_block = 1``, the step ``2/(mu + L)``) ``tau_n`` is a proven guarantee.
+    For blocks longer than ``n*`` it is the same formula but not covered by that statement
+    (chapter 11 measures it against PEP and against the exact worst case on quadratics).
+
+    Parameters
+    ----------
+    mu, L : float
+        ``0 < mu < L``.
+    n : int
+        Number of steps, ``n >= 1``.
+    max_block : int or None
+        ``None`` (binary blocks) or a power of two ``>= 1``, as in :func:`silver_schedule`.
     """
     kappa = _silver_kappa(mu, L)
-    tau = 1.0
-    for k in silver_blocks(n):
-        z = _silver_z(kappa, k)
-        tau *= ((1.0 - z) / (1.0 + z)) ** 2
-    return tau
+    n = V.count("n", n, 1)
+    q, j, ks = _silver_plan(n, _silver_max_block(max_block))
+    lt = _silver_log_taus(kappa, max([j] + ks))
+    log_tau = sum(lt[k] for k in ks) + (q * lt[j] if q else 0.0)
+    return math.exp(log_tau)
+
+
+def _least_binary(lt: list[float], kmax: int, budget: float) -> int | None:
+    """Least ``r < 2^kmax`` whose binary blocks have ``sum_{k in bits(r)} lt[k] <= budget`` (``None``: none).
+
+    Exact, as every ``lt[k] < 0``: the least ``r`` with highest bit ``k`` reaches at best
+    ``lt[0] + ... + lt[k]``, which decreases in ``k``; take the least feasible ``k`` and recurse below it.
+    """
+    if budget >= 0.0:
+        return 0
+    prefix = 0.0
+    for k in range(kmax):
+        prefix += lt[k]
+        if prefix <= budget:
+            rest = _least_binary(lt, k, budget - lt[k])
+            return None if rest is None else 2**k + rest
+    return None
+
+
+def silver_count(mu: float, L: float, eps: float) -> int:
+    """Least ``n`` whose proven guarantee reaches ``eps``: ``silver_rate(mu, L, n, max_block=n*) <= eps^2``.
+
+    The schedule is ``q`` blocks of length ``n*`` then binary blocks shorter than ``n*``, so
+    ``log tau_n = q log tau_{n*} + sum_{k in bits(r)} log tau_{2^k}``, ``n = q n* + r``, ``r < n*`` (or the
+    binary blocks of ``n < 2 n*``). The least such ``n``: the least ``q`` for which some ``r`` reaches
+    ``2 log eps``, and for it the least ``r`` (``_least_binary``). ``mu = L`` gives 1 (the step ``1/L``).
+    It is the count of the method ``"silver"`` of ``clrlib.METHODS`` (``clrlib.iterations("silver", E, eps)``).
+
+    Parameters
+    ----------
+    mu, L : float
+        ``0 < mu <= L``, ``L/mu`` finite.
+    eps : float
+        Target distance factor ``||x_n - x*|| <= eps ||x_0 - x*||``, in ``(0, 1)``.
+
+    Returns
+    -------
+    int
+        The guaranteed count on all of ``F_{mu,L}``.
+    """
+    mu, L, eps = V.positive("mu", mu), V.positive("L", L), V.open_unit("eps", eps)
+    if not mu <= L:
+        raise ValueError(f"mu must satisfy 0 < mu <= L = {L!r}, got {mu!r}")
+    if mu == L:
+        return 1
+    kappa = _silver_kappa(mu, L)
+    m = _silver_n_star(kappa)
+    j = m.bit_length() - 1
+    lt = _silver_log_taus(kappa, j)
+    target = 2.0 * math.log(eps)
+    if lt[j] == -math.inf:   # kappa so close to 1 that one block is exact
+        return 1 if lt[0] == -math.inf else m
+    # n < 2 n*: the binary blocks up to n*; n >= 2 n*: q >= 2 blocks of n* and a remainder below n*
+    r = _least_binary(lt, j + 1, target)
+    if r is not None and r < 2 * m:
+        return r
+    best_rest = sum(lt[:j])
+    q = max(2, math.ceil((target - best_rest) / lt[j]) - 1)
+    while True:
+        r = _least_binary(lt, j, target - q * lt[j])
+        if r is not None:
+            return q * m + r
+        q += 1

@@ -157,6 +157,7 @@ KIND_OF = {
     "iterations": st.one_of(STEP_ARRAYS, BAD), "values": st.one_of(STEP_ARRAYS, BAD), "nodes": STEP_ARRAYS,
     "weights": STEP_ARRAYS, "replace": st.booleans(),
     "rtol": st.one_of(st.just(1e-5), POS, REAL), "max_steps": sizes(8),
+    "max_block": st.one_of(st.none(), st.sampled_from([1, 2, 8, 64, 2**40, 3, 0, -4]), sizes(8)),
 }
 
 #: Per function, the kinds that differ from ``KIND_OF`` (or parameters only it has).

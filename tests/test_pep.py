@@ -110,14 +110,19 @@ def test_silver_bad_input(bad):
         clrlib.silver_rate(**args)
 
 
-@pytest.mark.parametrize("kappa, n", [(3.16, 64), (3.16, 128)])
-def test_silver_rate_is_not_a_guarantee_far_beyond_n_star(kappa, n):
-    """Documented in silver_rate: far beyond n*, sqrt(tau_n) is below the silver steps' exact worst case on
-    quadratics with spectrum in [mu, L] (so tau_n cannot be a bound over F_{mu,L} there)."""
-    n_star = 2 ** math.floor(math.log(kappa / 3) / math.log(1 + math.sqrt(2)))
-    assert n > 16 * n_star
-    worst = clrlib.sup_residual(clrlib.silver_schedule(1.0, kappa, n), clrlib.Interval(1.0, kappa))
-    assert worst > 1e-60 and worst > 1e3 * math.sqrt(clrlib.silver_rate(1.0, kappa, n))
+def _n_star(kappa):
+    return 2 ** max(0, math.floor(math.log(kappa / 3) / math.log(1 + math.sqrt(2)))) if kappa >= 3 else 1
+
+
+@pytest.mark.parametrize("kappa, n", [(3.16, 64), (3.16, 128), (5.0, 256), (10.0, 512)])
+def test_silver_rate_is_accurate_far_beyond_n_star(kappa, n):
+    """Far beyond n*, z_k rounds to 1 in floating point; the rate is computed from w = 1 - z without
+    cancellation and equals the silver steps' exact worst case on quadratics (a lower bound of the
+    worst case over F_{mu,L}, so the formula is not refuted by quadratics there)."""
+    assert n > 16 * _n_star(kappa)
+    log_worst = clrlib.log_sup_residual(clrlib.silver_schedule(1.0, kappa, n), clrlib.Interval(1.0, kappa))
+    tau = clrlib.silver_rate(1.0, kappa, n)
+    assert tau > 0.0 and log_worst == pytest.approx(0.5 * math.log(tau), rel=1e-6)
 
 
 def test_silver_rate_matches_quadratic_worst_case_up_to_n_star():
@@ -128,3 +133,61 @@ def test_silver_rate_matches_quadratic_worst_case_up_to_n_star():
             worst = clrlib.log_sup_residual(clrlib.silver_schedule(1.0, kappa, k), clrlib.Interval(1.0, kappa))
             assert worst <= 0.5 * math.log(clrlib.silver_rate(1.0, kappa, k)) + 1e-9
             k *= 2
+
+
+def test_w_recursion_is_the_z_recursion():
+    import sympy as sp
+    w = sp.symbols("w", positive=True)
+    z = 1 - w
+    s = sp.sqrt(1 + w**2)
+    assert sp.simplify((1 - z * ((1 - z) + sp.sqrt(1 + (1 - z) ** 2))) - w**2 * (w + s) / (1 + s)) == 0
+
+
+@pytest.mark.parametrize("kappa", [1.3, 2.99, 3.0, 7.5, 7.25, 17.7, 250.0, 1234.5])
+def test_n_star(kappa):
+    assert pep._silver_n_star(kappa) == _n_star(kappa)
+
+
+@settings(max_examples=30, deadline=None)
+@given(kappa=st.floats(1.01, 400.0), n=st.integers(1, 300), j=st.integers(0, 5))
+def test_max_block_schedule_and_rate(kappa, n, j):
+    m = 2**j
+    h = clrlib.silver_schedule(1.0, kappa, n, max_block=m)
+    assert h.shape == (n,)
+    tau, start = 1.0, 0
+    q, r = divmod(n, m) if n >= 2 * m else (0, n)
+    for size in [m] * q + [2**k for k in (clrlib.silver_blocks(r) if r else [])]:
+        assert size <= m                  # no block longer than max_block
+        np.testing.assert_allclose(h[start:start + size], clrlib.silver_schedule(1.0, kappa, size), rtol=1e-13)
+        tau *= clrlib.silver_rate(1.0, kappa, size)
+        start += size
+    assert start == n
+    assert clrlib.silver_rate(1.0, kappa, n, max_block=m) == pytest.approx(tau, rel=1e-9)
+    if m >= 2 ** (n.bit_length() - 1):   # no block is cut: the binary schedule
+        np.testing.assert_array_equal(h, clrlib.silver_schedule(1.0, kappa, n))
+
+
+@pytest.mark.parametrize("kappa", [1.2, 2.5, 3.5, 10.0, 60.0, 300.0])
+@pytest.mark.parametrize("eps", [0.3, 1e-3, 1e-6])
+def test_guaranteed_count_is_least_n(kappa, eps):
+    m = _n_star(kappa)
+    n = clrlib.iterations("silver", clrlib.Interval(1.0, kappa), eps)
+    assert clrlib.silver_rate(1.0, kappa, n, max_block=m) <= eps**2
+    assert all(clrlib.silver_rate(1.0, kappa, k, max_block=m) > eps**2 for k in range(1, n))
+    # and it is a guarantee the binary (unrestricted) count cannot beat by construction: binary <= proven
+    binary = next(k for k in range(1, n + 1) if clrlib.silver_rate(1.0, kappa, k) <= eps**2)
+    assert binary <= n
+
+
+def test_guaranteed_count_large_kappa_is_fast_and_finite():
+    n = clrlib.iterations("silver", clrlib.Interval(1e-6, 1e6), 1e-300)
+    assert isinstance(n, int) and n > clrlib.iterations("silver", clrlib.Interval(1e-6, 1e6), 1e-6)
+    assert clrlib.iterations("silver", clrlib.Interval(2.0, 2.0), 1e-6) == 1
+
+
+@pytest.mark.parametrize("bad", [0, 3, 6, -2, 1.5, "4"])
+def test_max_block_bad_input(bad):
+    with pytest.raises(ValueError, match="max_block"):
+        clrlib.silver_schedule(1.0, 5.0, 8, max_block=bad)
+    with pytest.raises(ValueError, match="max_block"):
+        clrlib.silver_rate(1.0, 5.0, 8, max_block=bad)
