@@ -112,7 +112,7 @@ from .data import largest_log_gap, two_cluster_split
 from .network import MLP, TrainingRun, hessian_operator, hessian_top_eigenvalues, train
 
 # chapter 11: performance estimation and the silver schedule (PEPit loads on first use)
-from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_count, silver_rate, silver_schedule
+from .pep import PEP_MAX_STEPS, PEPResult, pep_worst_case, silver_blocks, silver_rate, silver_schedule
 
 # chapter 12: the equilibrium measure of a spectrum as a law for random step sizes
 from .equilibrium import EquilibriumMeasure, equilibrium_measure
@@ -162,8 +162,7 @@ __all__ = [
     "largest_log_gap", "two_cluster_split",
     "MLP", "TrainingRun", "hessian_operator", "hessian_top_eigenvalues", "train",
     # performance estimation, the silver schedule, the equilibrium measure
-    "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_count", "silver_rate",
-    "silver_schedule",
+    "PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_blocks", "silver_rate", "silver_schedule",
     "EquilibriumMeasure", "equilibrium_measure",
     # symbolic (sympy, loaded on use)
     *_SYMBOLIC,

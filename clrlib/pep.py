@@ -21,8 +21,8 @@ class ``F_{mu/L, 1}``); the ratio ``tau`` is scale invariant.
 **The silver schedule.** :func:`silver_schedule` returns the strongly convex silver steps of
 Altschuler and Parrilo (arXiv:2309.07879) as absolute steps, and :func:`silver_rate` the
 rate that goes with them. The rate is proved for blocks of at most ``n* = 2^floor(log_{1+sqrt 2}(kappa/3))``
-steps; ``max_block=n*`` builds schedules from proven blocks only, and :func:`silver_count` is the
-least number of steps whose proven guarantee reaches a target (the registry's method ``"silver"``).
+steps; ``max_block=n*`` builds schedules from proven blocks only (chapter 11 counts the least number of
+steps whose proven guarantee reaches a target, and adds that method, ``"silver"``, to the registry).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import numpy as np
 
 from . import _validate as V
 
-__all__ = ["PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_schedule", "silver_rate", "silver_blocks", "silver_count"]
+__all__ = ["PEP_MAX_STEPS", "PEPResult", "pep_worst_case", "silver_schedule", "silver_rate", "silver_blocks"]
 
 #: The largest number of steps :func:`pep_worst_case` accepts. The SDP has ``N + 2`` Gram
 #: variables and ``(N + 1)(N + 2)`` interpolation constraints; on 2 cores a solve took about
@@ -202,7 +202,6 @@ def pep_worst_case(steps, mu: float, L: float, *, rtol: float = 1e-5, max_steps:
 MAX_SILVER_STEPS = 2**20
 
 #: The silver ratio ``rho = 1 + sqrt 2``.
-_RHO = 1.0 + math.sqrt(2.0)
 
 
 def _silver_kappa(mu: float, L: float) -> float:
@@ -250,19 +249,6 @@ def _silver_unit_blocks(kappa: float, k: int) -> tuple[np.ndarray, float]:
         block = head + [psi(y_new)] + head + [psi(z_new)]
         z = z_new
     return np.asarray(block), z
-
-
-def _silver_n_star(kappa: float) -> int:
-    """``n* = 2^floor(log_rho(kappa/3))`` (``rho = 1 + sqrt 2``), the longest block the theorem covers; ``1`` if ``kappa < 3``.
-
-    Computed as ``2^k`` with ``k`` the largest integer ``>= 0`` such that ``3 rho^k <= kappa``. For
-    ``kappa < 3`` the only block used is the single step ``2/(mu + L)``, whose rate
-    ``((kappa - 1)/(kappa + 1))^2`` holds on all of ``F_{mu,L}`` without the theorem.
-    """
-    k = 0
-    while 3.0 * _RHO ** (k + 1) <= kappa:
-        k += 1
-    return 2**k
 
 
 def _silver_max_block(max_block) -> int | None:
@@ -353,66 +339,3 @@ def silver_rate(mu: float, L: float, n: int, *, max_block: int | None = None) ->
     lt = _silver_log_taus(kappa, max([j] + ks))
     log_tau = sum(lt[k] for k in ks) + (q * lt[j] if q else 0.0)
     return math.exp(log_tau)
-
-
-def _least_binary(lt: list[float], kmax: int, budget: float) -> int | None:
-    """Least ``r < 2^kmax`` whose binary blocks have ``sum_{k in bits(r)} lt[k] <= budget`` (``None``: none).
-
-    Exact, as every ``lt[k] < 0``: the least ``r`` with highest bit ``k`` reaches at best
-    ``lt[0] + ... + lt[k]``, which decreases in ``k``; take the least feasible ``k`` and recurse below it.
-    """
-    if budget >= 0.0:
-        return 0
-    prefix = 0.0
-    for k in range(kmax):
-        prefix += lt[k]
-        if prefix <= budget:
-            rest = _least_binary(lt, k, budget - lt[k])
-            return None if rest is None else 2**k + rest
-    return None
-
-
-def silver_count(mu: float, L: float, eps: float) -> int:
-    """Least ``n`` whose proven guarantee reaches ``eps``: ``silver_rate(mu, L, n, max_block=n*) <= eps^2``.
-
-    The schedule is ``q`` blocks of length ``n*`` then binary blocks shorter than ``n*``, so
-    ``log tau_n = q log tau_{n*} + sum_{k in bits(r)} log tau_{2^k}``, ``n = q n* + r``, ``r < n*`` (or the
-    binary blocks of ``n < 2 n*``). The least such ``n``: the least ``q`` for which some ``r`` reaches
-    ``2 log eps``, and for it the least ``r`` (``_least_binary``). ``mu = L`` gives 1 (the step ``1/L``).
-    It is the count of the method ``"silver"`` of ``clrlib.METHODS`` (``clrlib.iterations("silver", E, eps)``).
-
-    Parameters
-    ----------
-    mu, L : float
-        ``0 < mu <= L``, ``L/mu`` finite.
-    eps : float
-        Target distance factor ``||x_n - x*|| <= eps ||x_0 - x*||``, in ``(0, 1)``.
-
-    Returns
-    -------
-    int
-        The guaranteed count on all of ``F_{mu,L}``.
-    """
-    mu, L, eps = V.positive("mu", mu), V.positive("L", L), V.open_unit("eps", eps)
-    if not mu <= L:
-        raise ValueError(f"mu must satisfy 0 < mu <= L = {L!r}, got {mu!r}")
-    if mu == L:
-        return 1
-    kappa = _silver_kappa(mu, L)
-    m = _silver_n_star(kappa)
-    j = m.bit_length() - 1
-    lt = _silver_log_taus(kappa, j)
-    target = 2.0 * math.log(eps)
-    if lt[j] == -math.inf:   # kappa so close to 1 that one block is exact
-        return 1 if lt[0] == -math.inf else m
-    # n < 2 n*: the binary blocks up to n*; n >= 2 n*: q >= 2 blocks of n* and a remainder below n*
-    r = _least_binary(lt, j + 1, target)
-    if r is not None and r < 2 * m:
-        return r
-    best_rest = sum(lt[:j])
-    q = max(2, math.ceil((target - best_rest) / lt[j]) - 1)
-    while True:
-        r = _least_binary(lt, j, target - q * lt[j])
-        if r is not None:
-            return q * m + r
-        q += 1

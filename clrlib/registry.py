@@ -36,7 +36,6 @@ from .counts import (
     log_cyclical_worst_case,
 )
 from .optimal import best_schedule, cheb_per_cluster, clr_momentum, cyclical_heavy_ball, minimax, minimax_iterations
-from .pep import silver_count
 from .spectra import Spectrum, as_bimodal, as_spectrum
 from .theory import clr_parameters, first_true, gd_iterations
 
@@ -237,10 +236,6 @@ for _m in (
     Method("best_schedule", "minimax steps, Leja order", "#66A61E", "clusters",
            count=lambda spec, eps: len(best_schedule(spec, eps)),
            note="best_schedule: the minimax polynomial's reciprocal roots, up to 10 % more steps for a margin"),
-    Method("silver", "silver steps (proven blocks)", "#6A3D9A", "interval",
-           count=lambda spec, eps: silver_count(spec.mu, spec.L, eps),
-           note="a guarantee on all of F_{mu,L}: least n with silver_rate(mu, L, n, max_block=n*) <= eps^2, "
-                "n* = 2^floor(log_{1+sqrt 2}(kappa/3)) (an upper bound on the quadratic count on [mu, L])"),
 ):
     register(_m)
 del _m

@@ -143,11 +143,6 @@ def test_w_recursion_is_the_z_recursion():
     assert sp.simplify((1 - z * ((1 - z) + sp.sqrt(1 + (1 - z) ** 2))) - w**2 * (w + s) / (1 + s)) == 0
 
 
-@pytest.mark.parametrize("kappa", [1.3, 2.99, 3.0, 7.5, 7.25, 17.7, 250.0, 1234.5])
-def test_n_star(kappa):
-    assert pep._silver_n_star(kappa) == _n_star(kappa)
-
-
 @settings(max_examples=30, deadline=None)
 @given(kappa=st.floats(1.01, 400.0), n=st.integers(1, 300), j=st.integers(0, 5))
 def test_max_block_schedule_and_rate(kappa, n, j):
@@ -165,24 +160,6 @@ def test_max_block_schedule_and_rate(kappa, n, j):
     assert clrlib.silver_rate(1.0, kappa, n, max_block=m) == pytest.approx(tau, rel=1e-9)
     if m >= 2 ** (n.bit_length() - 1):   # no block is cut: the binary schedule
         np.testing.assert_array_equal(h, clrlib.silver_schedule(1.0, kappa, n))
-
-
-@pytest.mark.parametrize("kappa", [1.2, 2.5, 3.5, 10.0, 60.0, 300.0])
-@pytest.mark.parametrize("eps", [0.3, 1e-3, 1e-6])
-def test_guaranteed_count_is_least_n(kappa, eps):
-    m = _n_star(kappa)
-    n = clrlib.iterations("silver", clrlib.Interval(1.0, kappa), eps)
-    assert clrlib.silver_rate(1.0, kappa, n, max_block=m) <= eps**2
-    assert all(clrlib.silver_rate(1.0, kappa, k, max_block=m) > eps**2 for k in range(1, n))
-    # and it is a guarantee the binary (unrestricted) count cannot beat by construction: binary <= proven
-    binary = next(k for k in range(1, n + 1) if clrlib.silver_rate(1.0, kappa, k) <= eps**2)
-    assert binary <= n
-
-
-def test_guaranteed_count_large_kappa_is_fast_and_finite():
-    n = clrlib.iterations("silver", clrlib.Interval(1e-6, 1e6), 1e-300)
-    assert isinstance(n, int) and n > clrlib.iterations("silver", clrlib.Interval(1e-6, 1e6), 1e-6)
-    assert clrlib.iterations("silver", clrlib.Interval(2.0, 2.0), 1e-6) == 1
 
 
 @pytest.mark.parametrize("bad", [0, 3, 6, -2, 1.5, "4"])
