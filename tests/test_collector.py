@@ -16,22 +16,11 @@ from pathlib import Path
 
 import jupytext
 
+from test_downloads import HEAD
+
 ROOT = Path(__file__).resolve().parents[1]
 
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
-# A page
-"""
+HEADER = HEAD + "# A page\n"   # a MyST notebook's jupytext header (the one the toy books use)
 
 
 def cell(source: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from test_rendered_book import CHROMIUM, CHROMIUM_FLAGS
+from test_rendered_book import headless_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "book/01_gd_polynomial.md"
@@ -141,21 +141,8 @@ def lab(tmp_path):
 
 @pytest.fixture
 def chromium():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found (install Debian's chromium: apt-get install -y chromium)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the JupyterLab browser test: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium("the JupyterLab browser test") as browser:
+        yield browser
 
 
 # In the page: the state of every code cell of the open notebook, and its kernel status.

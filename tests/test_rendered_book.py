@@ -26,6 +26,7 @@ Without ``/usr/bin/chromium`` the browser tests skip locally, and FAIL when ``CI
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -349,9 +350,12 @@ def server(html):
         httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module (a fresh, temporary profile: playwright's launch())."""
+@contextlib.contextmanager
+def headless_chromium(purpose: str):
+    """Debian's Chromium, headless, under playwright (a fresh, temporary profile: playwright's launch()).
+
+    When it cannot start, ``purpose`` (e.g. "the browser tests") is skipped, or fails under CI=true.
+    """
     reason = None
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} not found (install Debian's chromium: apt-get install -y chromium)"
@@ -362,14 +366,21 @@ def browser():
             reason = f"playwright is not importable: {exc}"
     if reason:
         if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
+            pytest.fail(f"CI must run {purpose}: {reason}")
+        pytest.skip(f"{purpose} skipped: {reason}")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module."""
+    with headless_chromium("the browser tests") as chromium:
+        yield chromium
 
 
 class Recorder:
