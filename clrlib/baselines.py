@@ -80,6 +80,8 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     i = np.arange(1, T + 1)
     roots = 0.5 * (L + mu) + 0.5 * (L - mu) * np.cos((2 * i - 1) * np.pi / (2 * T))
     roots = np.sort(roots)  # increasing roots = decreasing steps
+    if roots[0] < 1.0 / np.finfo(float).max:        # 1/lam would overflow
+        raise ValueError(f"mu must be large enough that the steps 1/lam are finite floats (mu >~ 5.6e-309), got {mu!r}")
     if order == "decreasing":
         return 1.0 / roots
     if order == "increasing":
@@ -112,7 +114,11 @@ def heavy_ball_parameters(mu: float, L: float) -> tuple[float, float]:
     ``rho = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)``.
     """
     mu, L = _interval(mu, L)
-    alpha = 4.0 / (math.sqrt(L) + math.sqrt(mu)) ** 2
+    h = 2.0 / (math.sqrt(L) + math.sqrt(mu))
+    alpha = h * h                                          # squared last: (sqrt L + sqrt mu)^2 may overflow
+    if not 0.0 < alpha < math.inf:
+        raise ValueError(f"mu, L must give a finite nonzero step alpha = 4/(sqrt(L) + sqrt(mu))^2 "
+                         f"(about 1e-308 <= L <= 1e308), got mu={mu!r}, L={L!r}")
     rho = (math.sqrt(L) - math.sqrt(mu)) / (math.sqrt(L) + math.sqrt(mu))
     return alpha, rho * rho
 

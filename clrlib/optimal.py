@@ -98,6 +98,9 @@ def _green_parts(spec: Spectrum, x: float) -> tuple[float, float, tuple[float, .
     # the two masses sum to 1 exactly in theory; quadrature near a cluster of width ~1e-12 loses ~1e-6 of
     # it, so they are normalised (each is then accurate to the quadrature, their sum is 1 to rounding)
     total = w1 + w2
+    if not all(math.isfinite(v) for v in (g, tau, w1, w2)) or total <= 0.0:
+        raise ValueError(f"spectrum {spec!r}: the quadrature for g_E did not converge (a cluster or the gap is too "
+                         f"narrow relative to L for float64: widen it)")
     return float(g), float(tau * s), (float(w1 / total), float(w2 / total))
 
 
@@ -662,7 +665,7 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
     if mu + w < L - w:
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
         # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2
-        delta = 2.0 * mu * L / ((r2 - r1) * (r2 + r1))
+        delta = 2.0 * mu * L / (w * (r2 + r1))  # r2 - r1 = w (their rounded difference can be 0)
         J = max(1, math.floor((-math.log(eps)) / acosh1p(delta)))
         while _cheb_level(delta, J) > eps:
             J += 1

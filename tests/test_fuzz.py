@@ -370,7 +370,7 @@ def check_certify(args, ok):
 
     if not ok:
         return
-    expr = args["expr"]
+    expr = sp.sympify(args["expr"])          # an int is an exact expression too (certify_nonnegative(0) is True)
     for v in (sp.Rational(1, 7), 1, 3, 100):
         val = expr.subs({s: v for s in expr.free_symbols})
         assert val >= 0, "certify_nonnegative certified a negative expression"
