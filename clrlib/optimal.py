@@ -36,9 +36,13 @@ __all__ = [
 
 _QUAD = dict(epsabs=0.0, epsrel=1e-13, limit=200)
 
-#: Highest polynomial degree (number of steps) the minimax and per-cluster searches handle (time budget:
+#: Highest polynomial degree (number of steps) the minimax search handles (time budget:
 #: the Remez exchange costs about ``degree^2`` per iteration, a few seconds at 500).
 MAX_DEGREE: int = 500
+
+#: Most steps :func:`cheb_per_cluster` returns (time budget: its search is closed-form, but the exact check of the
+#: returned steps costs about ``steps^2``, under two seconds at 5,000).
+MAX_CLUSTER_STEPS: int = 5_000
 
 #: Largest degree and grid of the linear-program check :func:`minimax_lp` (time budget).
 MAX_LP_DEGREE: int = 60
@@ -195,7 +199,8 @@ def chebyshev_roots(lo: float, hi: float, k: int) -> np.ndarray:
         raise ValueError(f"hi must be > lo, got lo={lo!r}, hi={hi!r}")
     k = V.count("k", k, 0, V.MAX_SIZE)
     j = np.arange(k)
-    return 0.5 * (lo + hi) - 0.5 * (hi - lo) * np.cos((2 * j + 1) * np.pi / (2 * k))
+    # the same, as lo + (hi - lo)/2 (1 - cos): no overflow near float64's max, never below lo (subnormal lo)
+    return lo + (0.5 * (hi - lo)) * (1.0 - np.cos((2 * j + 1) * np.pi / (2 * k)))
 
 
 def _equilibrium_quantiles(spec: Spectrum, q: np.ndarray, m: int = 4000) -> np.ndarray:
@@ -511,55 +516,106 @@ class ClusterChebyshev:
 def _cluster_steps(spec: Bimodal, k: int, m: int) -> np.ndarray:
     parts = []
     if k:
-        parts.append(1.0 / chebyshev_roots(spec.mu, spec.mu1, k))
+        with np.errstate(over="ignore", divide="ignore"):
+            parts.append(1.0 / chebyshev_roots(spec.mu, spec.mu1, k))
+        if not np.all(np.isfinite(parts[0])):
+            raise ValueError(f"the steps 1/r for the small cluster [mu, mu1] = [{spec.mu!r}, {spec.mu1!r}] "
+                             f"overflow float64 (mu must be >= 1/{np.finfo(float).max:.3g})")
     if m:
         parts.append(1.0 / chebyshev_roots(spec.L1, spec.L, m))
     return np.concatenate(parts) if parts else np.empty(0)
+
+
+def _log_cosh(x: np.ndarray) -> np.ndarray:
+    """``log cosh x = x + log1p(exp(-2x)) - log 2`` for ``x >= 0`` (no overflow)."""
+    return x + np.log1p(np.exp(-2.0 * x)) - math.log(2.0)
+
+
+def _acosh_gap(x1: float, x2: float) -> float:
+    """``arccosh(x2) - arccosh(x1)`` for ``1 <= x1 <= x2``, without cancellation when ``x1 ~ x2``:
+    ``log((x2 + r2)/(x1 + r1))`` with ``r = sqrt(x^2 - 1)`` and ``r2 - r1 = (x2 - x1)(x2 + x1)/(r2 + r1)``."""
+    if x2 > 1e150:
+        return math.log(x2) - math.log(x1) if x1 > 1e150 else acosh1p(x2 - 1.0) - acosh1p(x1 - 1.0)
+    r1, r2 = math.sqrt((x1 - 1.0) * (x1 + 1.0)), math.sqrt((x2 - 1.0) * (x2 + 1.0))
+    dr = (x2 - x1) * (x2 + x1) / (r2 + r1) if r2 + r1 > 0 else 0.0
+    return math.log1p((x2 - x1 + dr) / (x1 + r1))
+
+
+def _acosh1p_ratio(x: float, w: float) -> float:
+    """``arccosh(1 + 2x/w)``, also where ``2x/w`` overflows (``log 4 + log x - log w`` there, exact to rounding)."""
+    r = x / w
+    if not r < 5e149:
+        return math.log(4.0) + math.log(x) - math.log(w)
+    return acosh1p(2.0 * r)
+
+
+def _cluster_log_sup(spec: Bimodal, k: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``log sup_E |p|`` of the per-cluster Chebyshev polynomial, in closed form (see :func:`cheb_per_cluster`)."""
+    w1, w2 = spec.mu1 - spec.mu, spec.L - spec.L1
+    a1 = _acosh1p_ratio(spec.mu, w1)             # T_k(s(0)) = cosh(k a1)
+    b = _acosh1p_ratio(spec.L - spec.mu1, w1)    # |T_k(s(L))| = cosh(k b)
+    a2 = _acosh1p_ratio(spec.L1, w2)             # T_m(l(0)) = cosh(m a2)
+    r2 = spec.L1 / w2                            # l(0) = 1 + 2 r2, l(mu) = 1 + 2 (L1 - mu)/w2
+    c = a2 - _acosh_gap(1.0 + 2.0 * ((spec.L1 - spec.mu) / w2), 1.0 + 2.0 * r2) if r2 < 5e149 \
+        else _acosh1p_ratio(spec.L1 - spec.mu, w2)  # T_m(l(mu)) = cosh(m c)
+    k, m = np.asarray(k, dtype=float), np.asarray(m, dtype=float)
+    small = _log_cosh(m * c) - _log_cosh(m * a2) - _log_cosh(k * a1)
+    large = _log_cosh(k * b) - _log_cosh(k * a1) - _log_cosh(m * a2)
+    return np.maximum(small, large)
 
 
 def cheb_per_cluster(spectrum: Bimodal, eps: float) -> ClusterChebyshev:
     """The per-cluster Chebyshev schedule with the fewest steps ``k + m`` that reaches ``eps``.
 
     ``p(lam) = T_k(s(lam))/T_k(s(0)) * T_m(l(lam))/T_m(l(0))`` with ``s, l`` the affine maps of
-    ``[mu, mu1]`` and ``[L1, L]`` onto ``[-1, 1]``. For each ``k`` from the least one with
-    ``1/T_k(s(0)) <= eps``, minus two (the second factor is in ``(0, 1]`` on the small cluster and
-    helps a little), up to three more (more ``k`` amplifies the large cluster more), the least
-    ``m`` with ``sup_E |p| <= eps`` (exact); the best pair is returned.
+    ``[mu, mu1]`` and ``[L1, L]`` onto ``[-1, 1]`` (``s(mu) = 1``, ``l(L) = -1``). Its sup over ``E`` is in
+    closed form. On ``[L1, L]`` the first factor's modulus grows with ``lam`` (all its roots are below) and
+    the second's is at most ``1/T_m(l(0))``, with equality at ``L``; on ``[mu, mu1]`` the second factor lies in
+    ``(0, 1]`` and decreases (all its roots are above) and the first's is at most ``1/T_k(s(0))``, with equality
+    at ``mu``. So
+
+    ``sup_E |p| = max(T_m(l(mu)), |T_k(s(L))|) / (T_k(s(0)) T_m(l(0)))`` (the max of the two ends' values),
+
+    both terms decreasing in ``m``. For every ``k`` the least ``m`` is found by bisection on this
+    formula; the pair with the least ``k + m`` is returned (ties: the least ``k``). Its ``sup`` is the exact
+    sup of the returned float steps (:func:`log_sup_residual`), and ``m`` is corrected by that exact check
+    where the closed form and float rounding disagree at the boundary. Refused (time budget) when no pair with
+    ``k + m <= MAX_CLUSTER_STEPS`` reaches ``eps``.
     """
     spec = _bimodal(spectrum)
     eps = V.open_unit("eps", eps)
-    ks, kl = spec.kappa_small, spec.kappa_large
-    if ks == 1 or kl == 1:
+    if spec.kappa_small == 1 or spec.kappa_large == 1:
         raise ValueError("spectrum clusters must have positive length (kappa_small, kappa_large > 1)")
-    d1 = 2.0 * spec.mu / (spec.mu1 - spec.mu)  # s(0) = 1 + d1
-    d2 = 2.0 * spec.L1 / (spec.L - spec.L1)    # l(0) = 1 + d2
-    # least k with 1/T_k(1 + d1) <= eps: cosh(k a) >= 1/eps, from k ~ acosh(1/eps)/a (acosh(1/eps) <= log(2/eps))
-    k0 = max(1, math.floor((math.log(2.0) - math.log(eps)) / acosh1p(d1)) - 2)
-    if k0 > MAX_DEGREE:
-        raise ValueError(f"eps needs more than MAX_DEGREE = {MAX_DEGREE} steps (time budget) on the small cluster")
-    while _cheb_level(d1, k0) > eps:
-        k0 += 1
-    m_need = (-math.log(eps)) / acosh1p(d2)
-    if k0 + m_need > MAX_DEGREE:
-        raise ValueError(f"eps needs about {k0 + m_need:.3g} steps, above MAX_DEGREE = {MAX_DEGREE} (time budget)")
-    big = Spectrum([(spec.L1, spec.L)])
-    best = None
-    for k in range(max(1, k0 - 2), k0 + 4):
-        amp = log_sup_residual(1.0 / chebyshev_roots(spec.mu, spec.mu1, k), big)
-        # least m with amp / T_m(g2) <= eps (T_m(g2) >= exp(m acosh g2)/2)
-        m = m_est = max(1, math.floor((amp - math.log(eps)) / acosh1p(d2)))
-        while m < m_est + 40 and math.exp(log_sup_residual(_cluster_steps(spec, k, m), spec)) > eps:
-            m += 1
-        if m == m_est + 40:  # the small cluster, not the large one, is the bottleneck for this k
-            continue
-        while m > 1 and math.exp(log_sup_residual(_cluster_steps(spec, k, m - 1), spec)) <= eps:
-            m -= 1
-        sup = math.exp(log_sup_residual(_cluster_steps(spec, k, m), spec))
-        if sup <= eps and (best is None or k + m < best.iterations):
-            best = ClusterChebyshev(k, m, k + m, sup, _cluster_steps(spec, k, m))
-    if best is None:  # pragma: no cover - the search above always finds a pair
-        raise RuntimeError("no per-cluster Chebyshev schedule found")
-    return best
+    log_eps, n = math.log(eps), MAX_CLUSTER_STEPS
+    k = np.arange(n + 1)
+    lo, hi = np.full(n + 1, -1), n - k  # least m in (lo, hi] with the formula <= eps, if hi satisfies it
+    ok = _cluster_log_sup(spec, k, hi) <= log_eps
+    if not ok.any():
+        raise ValueError(f"eps = {eps!r} needs more than MAX_CLUSTER_STEPS = {MAX_CLUSTER_STEPS} steps "
+                         f"(time budget) with Chebyshev nodes on each cluster")
+    k, lo, hi = k[ok], lo[ok], hi[ok]
+    while np.any(hi - lo > 1):
+        mid = (lo + hi) // 2
+        good = _cluster_log_sup(spec, k, mid) <= log_eps
+        move = hi - lo > 1
+        hi = np.where(move & good, mid, hi)
+        lo = np.where(move & ~good, mid, lo)
+    i = int(np.argmin(k + hi))
+    ks, m = int(k[i]), int(hi[i])
+
+    def exact(m: int) -> float:
+        return log_sup_residual(_cluster_steps(spec, ks, m), spec) if ks + m else 0.0
+
+    for _ in range(8):  # float rounding of the steps at the boundary: one more small step
+        if exact(m) <= log_eps:
+            break
+        m += 1
+    else:
+        raise ValueError(f"the per-cluster Chebyshev steps for eps = {eps!r} do not reach it in float64 "
+                         f"(rounding of {ks + m} steps)")
+    while m > 0 and exact(m - 1) <= log_eps:
+        m -= 1
+    return ClusterChebyshev(ks, m, ks + m, math.exp(exact(m)), _cluster_steps(spec, ks, m))
 
 
 @dataclass(frozen=True)

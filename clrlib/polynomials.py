@@ -128,7 +128,7 @@ def _stationary_points(u: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndar
     wl = np.zeros(lo.shape, bool) if lo_is_root is None else np.asarray(lo_is_root, bool)
     wr = np.zeros(hi.shape, bool) if hi_is_root is None else np.asarray(hi_is_root, bool)
     left, right = lo.copy(), hi.copy()          # the roots (if any) whose poles are cancelled
-    x = 0.5 * (lo + hi)
+    x = lo + 0.5 * (hi - lo)  # the midpoint, without overflow near float64 max
     active = np.arange(x.size)
     # a point within rounding of a root gives g' = -inf or nan: harmless, it bisects
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -153,7 +153,7 @@ def _stationary_points(u: np.ndarray, m: np.ndarray, lo: np.ndarray, hi: np.ndar
             near = 1e-10 * np.minimum(xa - left[active], right[active] - xa)
             small = np.isfinite(newton) & (np.abs(newton - xa) <= near)
             ok = np.isfinite(newton) & (newton > la) & (newton < ha)
-            x_new = np.where(small | ok, newton, 0.5 * (la + ha))
+            x_new = np.where(small | ok, newton, la + 0.5 * (ha - la))
             done = small | (np.abs(x_new - xa) <= 4 * eps * np.abs(xa)) | (ha - la <= 4 * eps * np.abs(ha)) | (d1 == 0)
             x[active] = np.where(d1 == 0, xa, x_new)
             active = active[~done]

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import clrlib
 from clrlib import optimal as O
@@ -165,3 +165,35 @@ def test_orders_are_permutations():
     rep = np.array([1.0, 0.5, 0.5, 0.25])
     for how in clrlib.precision.ORDERINGS:
         assert np.array_equal(np.sort(clrlib.order_steps(rep, how)), np.sort(rep))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.5, 12.0), st.floats(0.01, 3.0), st.floats(0.01, 3.0), st.integers(0, 40), st.integers(0, 120))
+def test_cluster_closed_form_is_the_exact_sup(logk, log_ks, log_kl, k, m):
+    # sup_E |p_k q_m| = max(T_m(l(mu)), |T_k(s(L))|) / (T_k(s(0)) T_m(l(0))) agrees with the exact sup of the steps
+    assume(log_ks + log_kl < logk)
+    spec = _spec(10.0 ** logk, 10.0 ** log_ks, 10.0 ** log_kl)
+    closed = float(O._cluster_log_sup(spec, np.array([k]), np.array([m]))[0])
+    exact = clrlib.log_sup_residual(O._cluster_steps(spec, k, m), spec) if k + m else 0.0
+    assert closed == pytest.approx(exact, abs=1e-9 * (k + m + 1) * (1 + abs(exact)))
+
+
+@pytest.mark.parametrize("spec,eps", [(_spec(1e3, 3, 3), 1e-4), (_spec(1e4, 1.5, 10), 1e-3), (_spec(1e2, 10, 2), 1e-5)])
+def test_cheb_per_cluster_is_the_least_pair(spec, eps):
+    # brute force over every (k, m) with k + m below the answer: none reaches eps (exact sup of the steps)
+    cp = O.cheb_per_cluster(spec, eps)
+    assert clrlib.log_sup_residual(cp.steps, spec) <= math.log(eps)
+    assert cp.k_small + cp.k_large == cp.iterations == cp.steps.size
+    for k in range(cp.iterations):
+        m = cp.iterations - 1 - k  # the sup decreases in m, so k + m = T - 1 is the only case to check
+        assert clrlib.log_sup_residual(O._cluster_steps(spec, k, m), spec) > math.log(eps) if k + m else True
+
+
+@pytest.mark.parametrize("spec,eps", [(clrlib.Bimodal(1, 10, 1e4, 1e6), 1e-6), (clrlib.Bimodal(1, 10, 100, 17782.8), 1e-12),
+                                      (clrlib.Bimodal(1, 2, 1.6e308, 1.7e308), 0.1)])
+def test_cheb_per_cluster_answers_fast_on_the_hard_cases(spec, eps):
+    import time
+    start = time.perf_counter()
+    cp = O.cheb_per_cluster(spec, eps)
+    assert time.perf_counter() - start < 5.0  # was 22-30 s (an exact sup per candidate m)
+    assert cp.sup <= eps and cp.iterations <= O.MAX_CLUSTER_STEPS
