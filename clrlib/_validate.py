@@ -45,6 +45,9 @@ def open_unit(name: str, value: Any) -> float:
 #: Most entries a public function allocates for one array argument or result (memory budget, 80 MB of float64).
 MAX_SIZE: int = 10_000_000
 
+#: Largest repeat count or exponent (``K``, ``m_plus``, ...) a formula takes (int64 arithmetic on counts).
+MAX_EXPONENT: int = 2**62
+
 
 def count(name: str, value: Any, minimum: int = 0, maximum: int | None = None, budget: str = "memory") -> int:
     """Return ``value`` as an int >= ``minimum`` (and ``<= maximum``, a documented budget), or raise ``ValueError``."""

@@ -145,7 +145,10 @@ def nesterov_parameters(mu: float, L: float) -> tuple[float, float]:
     ``beta = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)``.
     """
     mu, L = _interval(mu, L)
-    return 1.0 / L, (math.sqrt(L) - math.sqrt(mu)) / (math.sqrt(L) + math.sqrt(mu))
+    step = 1.0 / L
+    if not step < math.inf:
+        raise ValueError(f"L must give a finite step 1/L (L >= {1.0 / np.finfo(float).max:.3g}), got L={L!r}")
+    return step, (math.sqrt(L) - math.sqrt(mu)) / (math.sqrt(L) + math.sqrt(mu))
 
 
 # ----------------------------------------------------------------------------------------

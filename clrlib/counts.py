@@ -110,7 +110,7 @@ def log_cyclical_worst_case(eta_plus: float, eta_minus: float, K: int, spectrum:
     ``(1 - eta_plus lam)^(c + [r >= 1]) (1 - eta_minus lam)^(c K + max(r - 1, 0))``; its exact
     log-sup over ``E`` comes from :func:`log_sup_two_steps`. Vectorised over ``T``.
     """
-    K = V.count("K", K, 0)
+    K = V.count("K", K, 0, V.MAX_EXPONENT, "int64")
     T_arr = np.asarray(T)
     if not np.issubdtype(T_arr.dtype, np.integer) or np.any(T_arr < 0):
         raise ValueError("T must be integers >= 0")
@@ -138,7 +138,7 @@ def cyclical_iterations(eta_plus: float, eta_minus: float, K: int, spectrum: Spe
     """
     eta_plus = V.positive("eta_plus", eta_plus)
     eta_minus = V.positive("eta_minus", eta_minus)
-    K = V.count("K", K, 0)
+    K = V.count("K", K, 0, V.MAX_EXPONENT, "int64")
     eps = V.open_unit("eps", eps)
     spec = as_spectrum(spectrum)
     log_f = _cycle_log_factor(eta_plus, eta_minus, K, spec)
@@ -259,27 +259,37 @@ def clr_best_parameters(spectrum: Bimodal, eps: float, n_plus: int = 33, n_minus
     for lo in range(0, k_g.size, 200_000):  # bounded memory
         sl = slice(lo, lo + 200_000)
         lf[sl] = _two_step_core(ep_g[sl], em_g[sl], np.ones(k_g[sl].size), k_g[sl].astype(float), spectrum)
+    # lf = log W(0, K + 1), the worst case after the first K + 1 steps; so a grid point whose prefix (eta_plus, then
+    # eta_minus) reaches eps within its first cycle has the exact count r0 = 1 + (least K' <= K with lf <= log eps)
+    hit = (lf <= log_eps).reshape(-1, K_max + 1)
+    first_hit = np.where(np.maximum.accumulate(hit, axis=1), np.argmax(hit, axis=1)[:, None] + 1, 0).ravel()
     good = lf < 0
-    lf, Kg = lf[good], k_g[good]
+    lf, Kg, r0 = lf[good], k_g[good], first_hit[good]
     C = np.maximum(np.ceil(log_eps / lf), 1.0)
     # exact integer correction of the ceiling: least C >= 1 with C log F <= log eps
     C = np.where((C > 1) & ((C - 1) * lf <= log_eps), C - 1, C)
     C = np.where(C * lf > log_eps, C + 1, C)
     te = (Kg + 1) * C
     lower, t_end, kk = [te - Kg], [te], [Kg]
+    # a bound that skips points which cannot beat the best so far: r0 itself where the first cycle reaches eps,
+    # otherwise more than K + 1 steps (and at least T_end - K)
+    skip_below = [np.where(r0 > 0, r0, np.maximum(te - Kg, Kg + 2))]
     eps_p, eps_m = [ep_g[good]], [em_g[good]]
     # the theorem's own schedules (exactly as clr_parameters gives them)
     for p in theorem:
         te = cyclical_iterations(p.eta_plus, p.eta_minus, p.K, spectrum, eps)
         lower.append(np.array([te])); t_end.append(np.array([te])); kk.append(np.array([p.K]))
+        skip_below.append(np.array([te]))
         eps_p.append(np.array([p.eta_plus])); eps_m.append(np.array([p.eta_minus]))
     lower_a, t_end_a, kk_a = np.concatenate(lower), np.concatenate(t_end), np.concatenate(kk)
-    ep_a, em_a = np.concatenate(eps_p), np.concatenate(eps_m)
+    ep_a, em_a, skip_a = np.concatenate(eps_p), np.concatenate(eps_m), np.concatenate(skip_below)
     order = np.lexsort((t_end_a, lower_a))
     best = None
     for i in order:
         if best is not None and lower_a[i] >= best[0]:
             break
+        if best is not None and skip_a[i] >= best[0]:  # its exact count is >= skip_a[i]: it cannot be strictly better
+            continue
         T = cyclical_iterations(float(ep_a[i]), float(em_a[i]), int(kk_a[i]), spectrum, eps)
         if best is None or T < best[0]:
             best = (T, float(ep_a[i]), float(em_a[i]), int(kk_a[i]))

@@ -38,6 +38,10 @@ _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(20)
 _PANEL_TOL = 1e-15
 _MAX_PANELS = 4000
 
+#: Most quantiles or draws one call returns (time budget: the inverse CDF costs a few microseconds per point,
+#: a few seconds at this size).
+MAX_DRAWS: int = 1_000_000
+
 
 def _check_spectrum(spectrum) -> Spectrum:
     try:
@@ -207,7 +211,7 @@ class EquilibriumMeasure:
 
     def quantiles(self, n: int) -> np.ndarray:
         """The ``n`` midpoint quantiles ``F^{-1}((j + 1/2)/n)``, ``j = 0..n-1``, increasing."""
-        n = V.count("n", n, 1)
+        n = V.count("n", n, 1, MAX_DRAWS, "time")
         return self.ppf((np.arange(n) + 0.5) / n)
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -215,7 +219,7 @@ class EquilibriumMeasure:
 
         ``rng`` must be a ``numpy.random.Generator`` (use ``clrlib.rng(...)``); draws in drawn order.
         """
-        n = V.count("n", n, 0)
+        n = V.count("n", n, 0, MAX_DRAWS, "time")
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator (e.g. clrlib.rng(...)), got {type(rng).__name__}")
         return self.ppf(rng.random(n))

@@ -495,10 +495,30 @@ def minimax_iterations(spectrum: Spectrum, eps: float) -> int:
 
 # --------------------------------------------------------------------------- cheaper schedules
 
-def _cheb_level(delta: float, k: int) -> float:
-    """``1 / T_k(1 + delta)`` (``T_k(1 + delta) = cosh(k arccosh(1 + delta))``), underflow-safe."""
-    x = k * acosh1p(delta)
-    return 0.0 if x > 700 else 1.0 / math.cosh(x)
+def _log_cheb_level(a: float, k: int) -> float:
+    """``log(1 / T_k(1 + delta)) = -log cosh(k a)`` with ``a = arccosh(1 + delta)``, without overflow or underflow."""
+    x = k * a
+    return -(x + math.log1p(math.exp(-2.0 * x)) - math.log(2.0))
+
+
+def _cheb_level(a: float, k: int) -> float:
+    """``1 / T_k(1 + delta)`` with ``a = arccosh(1 + delta)`` (0 only where it underflows float64)."""
+    return math.exp(_log_cheb_level(a, k))
+
+
+def _least_cheb(a: float, log_eps: float) -> int:
+    """The least ``k >= 1`` with ``1/cosh(k a) <= eps`` (``a > 0``): from ``k a >= arccosh(1/eps)``
+    ``= y + log(1 + sqrt(1 - e^(-2y)))``, ``y = -log eps``, then corrected by the exact test in log space."""
+    if not a > 0.0:
+        raise ValueError("the Chebyshev rate rounds to 1 in float64 (the condition number is beyond float64's "
+                         "range of ratios): no count")
+    y = -log_eps
+    k = max(1, math.ceil((y + math.log1p(math.sqrt(-math.expm1(-2.0 * y)))) / a))
+    while _log_cheb_level(a, k) > log_eps:
+        k += 1
+    while k > 1 and _log_cheb_level(a, k - 1) <= log_eps:
+        k -= 1
+    return k
 
 
 @dataclass(frozen=True)
@@ -661,7 +681,7 @@ def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "book") -> Moment
     if 2 * base.K + 5 > MAX_MOMENTUM_K:
         raise ValueError(f"the search over K = 0 .. {2 * base.K + 4} exceeds MAX_MOMENTUM_K = {MAX_MOMENTUM_K} "
                          f"(time budget)")
-    best = None
+    best, log_eps = None, math.log(eps)
     for K in range(0, 2 * base.K + 5):
         alpha, beta = _cycle_range(base.eta_plus, base.eta_minus, K, spec)
         if not beta < 1.0:
@@ -675,15 +695,11 @@ def clr_momentum(spectrum: Bimodal, eps: float, variant: str = "book") -> Moment
             if best is None or T < best.iterations:
                 best = MomentumCLR(base.eta_plus, base.eta_minus, K, alpha, beta, J, T, abs(beta) ** J)
             continue
-        delta = 2.0 * (1.0 - beta) / (beta - alpha)  # gamma = l(1) = 1 + delta
-        J = max(1, math.ceil((math.log(2.0) - math.log(eps)) / acosh1p(delta)) - 2)
-        while _cheb_level(delta, J) > eps:
-            J += 1
-        while J > 1 and _cheb_level(delta, J - 1) <= eps:
-            J -= 1
+        a = acosh1p(2.0 * (1.0 - beta) / (beta - alpha))  # gamma = l(1) = 1 + delta, a = arccosh(gamma)
+        J = _least_cheb(a, log_eps)
         T = J * (K + 1)
         if best is None or T < best.iterations:
-            best = MomentumCLR(base.eta_plus, base.eta_minus, K, alpha, beta, J, T, _cheb_level(delta, J))
+            best = MomentumCLR(base.eta_plus, base.eta_minus, K, alpha, beta, J, T, _cheb_level(a, J))
     if best is None:  # pragma: no cover - K = base.K always has beta < 1
         raise RuntimeError("no K gives a contracting cycle")
     return best
@@ -722,15 +738,12 @@ def cyclical_heavy_ball(spectrum: Bimodal, eps: float) -> CyclicalHeavyBall:
         r1, r2 = 0.5 * (L - mu) - w, 0.5 * (L - mu)
         # Q(0) = 1 + delta, delta = 2 (c^2 - r2^2) / (r2^2 - r1^2) = 2 mu L / (r2^2 - r1^2), c = (mu + L)/2
         delta = 2.0 * mu * L / (w * (r2 + r1))  # r2 - r1 = w (their rounded difference can be 0)
-        J = max(1, math.floor((-math.log(eps)) / acosh1p(delta)))
-        while _cheb_level(delta, J) > eps:
-            J += 1
-        return CyclicalHeavyBall(True, math.exp(-0.5 * acosh1p(delta)), 2 * J, _cheb_level(delta, J))
-    delta = 2.0 * mu / (L - mu)  # (L + mu)/(L - mu) = 1 + delta
-    T = max(1, math.floor((-math.log(eps)) / acosh1p(delta)))
-    while _cheb_level(delta, T) > eps:
-        T += 1
-    return CyclicalHeavyBall(False, math.exp(-acosh1p(delta)), T, _cheb_level(delta, T))
+        a = acosh1p(delta)
+        J = _least_cheb(a, math.log(eps))
+        return CyclicalHeavyBall(True, math.exp(-0.5 * a), 2 * J, _cheb_level(a, J))
+    a = acosh1p(2.0 * mu / (L - mu))  # (L + mu)/(L - mu) = 1 + delta
+    T = _least_cheb(a, math.log(eps))
+    return CyclicalHeavyBall(False, math.exp(-a), T, _cheb_level(a, T))
 
 
 class BestSchedule(Explicit):

@@ -258,7 +258,7 @@ def cycle_factor(eta_plus: float, eta_minus: float, K: int,
     """
     eta_plus = V.positive("eta_plus", eta_plus)
     eta_minus = V.positive("eta_minus", eta_minus)
-    K = V.count("K", K, 0)
+    K = V.count("K", K, 0, V.MAX_EXPONENT, "int64")
     lam = cycle_candidates(eta_plus, eta_minus, K, as_spectrum(spectrum))
     logs = log_abs_one_minus(eta_plus * lam)
     if K >= 1:
