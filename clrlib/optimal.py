@@ -495,15 +495,14 @@ def minimax_iterations(spectrum: Spectrum, eps: float) -> int:
 
 # --------------------------------------------------------------------------- cheaper schedules
 
-def _log_cheb_level(a: float, k: int) -> float:
-    """``log(1 / T_k(1 + delta)) = -log cosh(k a)`` with ``a = arccosh(1 + delta)``, without overflow or underflow."""
-    x = k * a
-    return -(x + math.log1p(math.exp(-2.0 * x)) - math.log(2.0))
+def _log_cosh(x):
+    """``log cosh x = x + log1p(exp(-2x)) - log 2`` for ``x >= 0`` (float or array; no overflow)."""
+    return x + np.log1p(np.exp(-2.0 * x)) - math.log(2.0)
 
 
 def _cheb_level(a: float, k: int) -> float:
-    """``1 / T_k(1 + delta)`` with ``a = arccosh(1 + delta)`` (0 only where it underflows float64)."""
-    return math.exp(_log_cheb_level(a, k))
+    """``1 / T_k(1 + delta) = 1 / cosh(k a)`` with ``a = arccosh(1 + delta)`` (0 only where it underflows)."""
+    return math.exp(-_log_cosh(k * a))
 
 
 def _least_cheb(a: float, log_eps: float) -> int:
@@ -514,9 +513,9 @@ def _least_cheb(a: float, log_eps: float) -> int:
                          "range of ratios): no count")
     y = -log_eps
     k = max(1, math.ceil((y + math.log1p(math.sqrt(-math.expm1(-2.0 * y)))) / a))
-    while _log_cheb_level(a, k) > log_eps:
+    while -_log_cosh(k * a) > log_eps:
         k += 1
-    while k > 1 and _log_cheb_level(a, k - 1) <= log_eps:
+    while k > 1 and -_log_cosh((k - 1) * a) <= log_eps:
         k -= 1
     return k
 
@@ -546,21 +545,6 @@ def _cluster_steps(spec: Bimodal, k: int, m: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _log_cosh(x: np.ndarray) -> np.ndarray:
-    """``log cosh x = x + log1p(exp(-2x)) - log 2`` for ``x >= 0`` (no overflow)."""
-    return x + np.log1p(np.exp(-2.0 * x)) - math.log(2.0)
-
-
-def _acosh_gap(x1: float, x2: float) -> float:
-    """``arccosh(x2) - arccosh(x1)`` for ``1 <= x1 <= x2``, without cancellation when ``x1 ~ x2``:
-    ``log((x2 + r2)/(x1 + r1))`` with ``r = sqrt(x^2 - 1)`` and ``r2 - r1 = (x2 - x1)(x2 + x1)/(r2 + r1)``."""
-    if x2 > 1e150:
-        return math.log(x2) - math.log(x1) if x1 > 1e150 else acosh1p(x2 - 1.0) - acosh1p(x1 - 1.0)
-    r1, r2 = math.sqrt((x1 - 1.0) * (x1 + 1.0)), math.sqrt((x2 - 1.0) * (x2 + 1.0))
-    dr = (x2 - x1) * (x2 + x1) / (r2 + r1) if r2 + r1 > 0 else 0.0
-    return math.log1p((x2 - x1 + dr) / (x1 + r1))
-
-
 def _acosh1p_ratio(x: float, w: float) -> float:
     """``arccosh(1 + 2x/w)``, also where ``2x/w`` overflows (``log 4 + log x - log w`` there, exact to rounding)."""
     r = x / w
@@ -575,9 +559,7 @@ def _cluster_log_sup(spec: Bimodal, k: np.ndarray, m: np.ndarray) -> np.ndarray:
     a1 = _acosh1p_ratio(spec.mu, w1)             # T_k(s(0)) = cosh(k a1)
     b = _acosh1p_ratio(spec.L - spec.mu1, w1)    # |T_k(s(L))| = cosh(k b)
     a2 = _acosh1p_ratio(spec.L1, w2)             # T_m(l(0)) = cosh(m a2)
-    r2 = spec.L1 / w2                            # l(0) = 1 + 2 r2, l(mu) = 1 + 2 (L1 - mu)/w2
-    c = a2 - _acosh_gap(1.0 + 2.0 * ((spec.L1 - spec.mu) / w2), 1.0 + 2.0 * r2) if r2 < 5e149 \
-        else _acosh1p_ratio(spec.L1 - spec.mu, w2)  # T_m(l(mu)) = cosh(m c)
+    c = _acosh1p_ratio(spec.L1 - spec.mu, w2)    # T_m(l(mu)) = cosh(m c); m (a2 - c) is exact to m a2 1e-16
     k, m = np.asarray(k, dtype=float), np.asarray(m, dtype=float)
     small = _log_cosh(m * c) - _log_cosh(m * a2) - _log_cosh(k * a1)
     large = _log_cosh(k * b) - _log_cosh(k * a1) - _log_cosh(m * a2)
