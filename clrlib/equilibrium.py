@@ -151,7 +151,7 @@ class EquilibriumMeasure:
     # ---------------------------------------------------------------- the public law
     def density(self, t: np.ndarray | float) -> np.ndarray:
         """The density ``w(t)`` of ``omega_E`` (:func:`clrlib.optimal.equilibrium_density`); ``0`` off ``E``."""
-        return equilibrium_density(self.spectrum, t)
+        return equilibrium_density(self.spectrum, V.real_array("t", t))
 
     def cdf(self, t: np.ndarray | float) -> np.ndarray:
         """``F(t) = omega_E(E n (-inf, t])``: ``0`` below ``mu``, ``1`` above ``L``, flat across the gap.

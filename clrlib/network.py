@@ -117,10 +117,10 @@ class MLP:
 
     # ----------------------------------------------------------------- checks
     def _check(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray,
-               batched: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        th = V.real_array("theta", theta)
+               batched: bool = True, name: str = "theta") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        th = V.real_array(name, theta)
         if th.ndim not in ((1, 2) if batched else (1,)) or th.shape[-1] != self.n_params:
-            raise ValueError(f"theta must have length n_params={self.n_params}"
+            raise ValueError(f"{name} must have length n_params={self.n_params}"
                              + (" (shape (n_params,) or (S, n_params))" if batched else "")
                              + f", got shape {th.shape}")
         xx = V.real_array("X", X)
@@ -358,8 +358,8 @@ def train(model: MLP, theta0: np.ndarray, X: np.ndarray, y: np.ndarray,
     """
     if not isinstance(model, MLP):
         raise ValueError(f"model must be an MLP, got {type(model).__name__}")
-    th, xx, yy = model._check(theta0, X, y)
-    T = V.count("steps", steps, 0)
+    th, xx, yy = model._check(theta0, X, y, name="theta0")
+    T = V.count("steps", steps, 0, V.MAX_SIZE)
     S = th.shape[0] if th.ndim == 2 else None
     if np.ndim(schedule) == 0 and not isinstance(schedule, Schedule):
         etas = np.full(T, V.positive("schedule", schedule))

@@ -509,8 +509,8 @@ def _least_cheb(a: float, log_eps: float) -> int:
     """The least ``k >= 1`` with ``1/cosh(k a) <= eps`` (``a > 0``): from ``k a >= arccosh(1/eps)``
     ``= y + log(1 + sqrt(1 - e^(-2y)))``, ``y = -log eps``, then corrected by the exact test in log space."""
     if not a > 0.0:
-        raise ValueError("the Chebyshev rate rounds to 1 in float64 (the condition number is beyond float64's "
-                         "range of ratios): no count")
+        raise ValueError("spectrum: the Chebyshev rate rounds to 1 in float64 (its condition number is beyond "
+                         "float64's range of ratios), no count")
     y = -log_eps
     k = max(1, math.ceil((y + math.log1p(math.sqrt(-math.expm1(-2.0 * y)))) / a))
     while -_log_cosh(k * a) > log_eps:

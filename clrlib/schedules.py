@@ -132,9 +132,9 @@ def as_steps(schedule: Schedule | Sequence[float] | np.ndarray, T: int | None = 
                 return schedule.steps()
             raise ValueError("T must be given (an integer >= 0) for an infinite schedule")
         return schedule.steps(T)
-    s = V.real_array("steps", schedule, ndim=1)
+    s = V.real_array("schedule", schedule, ndim=1)
     if s.size > MAX_STEPS:
-        raise ValueError(f"steps must have at most MAX_STEPS = {MAX_STEPS} entries (memory budget), got {s.size}")
+        raise ValueError(f"schedule must have at most MAX_STEPS = {MAX_STEPS} entries (memory budget), got {s.size}")
     if T is not None:
         T = V.count("T", T, 0)
         if T > s.size:

@@ -230,7 +230,10 @@ def as_spectrum(spectrum: Spectrum | Sequence[Sequence[float]]) -> Spectrum:
     """Return ``spectrum`` if it is a :class:`Spectrum`, else build one from ``(lo, hi)`` pairs."""
     if isinstance(spectrum, Spectrum):
         return spectrum
-    return Spectrum(spectrum)
+    try:
+        return Spectrum(spectrum)
+    except ValueError as exc:  # name the caller's argument, not Spectrum's
+        raise ValueError(f"spectrum must be a clrlib.Spectrum or a sequence of (lo, hi) pairs: {exc}") from None
 
 
 def as_bimodal(spectrum: Spectrum | Sequence[Sequence[float]], method: str = "this method") -> Bimodal:

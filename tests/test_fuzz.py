@@ -22,6 +22,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+import re
 import signal
 import warnings
 from dataclasses import is_dataclass
@@ -94,6 +95,18 @@ def sizes(cap: int):
     return st.one_of(st.integers(0, cap), st.integers(0, 8), st.sampled_from([10**12, 2**62, 10**300, -1]),
                      st.sampled_from([1.5, "3", None, True]))
 
+
+# a tiny network (2 inputs, 3 hidden, 2 classes; X and y come from the kinds "X" and "y", whose sizes agree
+# one time in six): valid parameters, stacked ones, huge ones, and wrong ones
+TINY_MLP = clrlib.MLP((2, 3, 2))
+MODELS = st.sampled_from([TINY_MLP] * 5 + [None])
+THETAS = st.one_of(st.just(TINY_MLP.init(0)), st.just(TINY_MLP.init(1, count=2)),
+                   st.lists(REAL, min_size=TINY_MLP.n_params, max_size=TINY_MLP.n_params).map(np.array),
+                   st.just(np.zeros(3)), st.just(None))
+NET_DATA = {"X": st.one_of(st.just(np.linspace(-1.0, 1.0, 12).reshape(6, 2)),
+                          st.integers(1, 6).map(lambda n: np.arange(2.0 * n).reshape(n, 2) / 7), BAD),
+            "y": st.one_of(st.just(np.array([0, 1, 1, 0, 1, 0])),
+                          st.lists(st.integers(0, 1), min_size=1, max_size=6).map(np.array), BAD)}
 
 LAM = st.one_of(REAL, st.lists(REAL, max_size=20).map(np.array), BAD)
 SEEDS = st.one_of(st.integers(0, 2**32), st.just(np.random.default_rng(0)), st.sampled_from([-1, "a", 1.5, None]))
@@ -170,11 +183,11 @@ OVERRIDES = {
     "cheb_per_cluster": {},  # closed-form search: the full ranges of spectra and eps
     "interval_point": {"lo": st.one_of(sym_exprs(), BAD), "hi": st.one_of(sym_exprs(), BAD)},
     "certify_abs_le": {"x": st.one_of(sym_exprs(), BAD)},
-    "train": {"steps": sizes(5), "model": st.just(None), "theta0": st.just(None), "X_eval": st.none(),
+    "train": {"steps": sizes(5), "model": MODELS, "theta0": THETAS, "X_eval": st.none(),
               "y_eval": st.none(), "record_every": sizes(3), "snapshots": st.just(()), "batch_size": st.none(),
-              "schedule": st.one_of(POS, STEP_ARRAYS)},
-    "hessian_operator": {"model": st.just(None), "theta": st.just(None)},
-    "hessian_top_eigenvalues": {"model": st.just(None), "theta": st.just(None)},
+              "schedule": st.one_of(POS, STEP_ARRAYS)} | NET_DATA,
+    "hessian_operator": {"model": MODELS, "theta": THETAS} | NET_DATA,
+    "hessian_top_eigenvalues": {"model": MODELS, "theta": THETAS, "k": sizes(8)} | NET_DATA,
     "register": {"method": BAD},
     "rng": {},
     "log_worst_case": {"T": sizes(300)},
@@ -298,6 +311,11 @@ def call(label: str, fn, args: dict):
     except ALLOWED as exc:
         STATS.setdefault(label, {}).setdefault(type(exc).__name__, 0)
         STATS[label][type(exc).__name__] += 1
+        if isinstance(exc, ValueError) and not isinstance(exc, clrlib.DivergenceError):
+            # the message names the argument (or the budget) it is about
+            msg = str(exc)
+            assert "budget" in msg or any(re.search(rf"\b{re.escape(a)}\b", msg) for a in args), \
+                f"{label}({_show(args)}) raised a ValueError that names none of its arguments: {msg[:300]}"
         return None, exc
     except TimeBoxExceeded:
         raise AssertionError(f"{label}({_show(args)}) exceeded the time box of {TIME_BOX} s")

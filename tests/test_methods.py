@@ -181,7 +181,7 @@ def test_gd_float32(rotated):
     ({"T": -1}, r"^T must be an integer >= 0"),
     ({"T": 2.5}, r"^T must be an integer >= 0"),
     ({"schedule": [0.1, 0.1], "T": 3}, r"^T must be <= 2"),
-    ({"schedule": [0.1, np.nan]}, r"^steps must"),
+    ({"schedule": [0.1, np.nan]}, r"^schedule must"),
     ({"x0": np.zeros(3)}, r"^x0 must have length 2"),
     ({"x0": [np.nan, 0.0]}, r"^x0 must"),
     ({"x0": np.zeros((2, 1))}, r"^x0 must be a 1-dimensional"),

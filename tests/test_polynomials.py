@@ -481,20 +481,23 @@ def test_sup_residual_many_distinct_steps():
     assert spec.contains(x) and log_abs_residual(steps, x) == pytest.approx(s, abs=1e-10)
 
 
+AS_SPEC = r"^spectrum must be a clrlib.Spectrum or a sequence of \(lo, hi\) pairs: "  # as_spectrum names its argument
+
+
 @pytest.mark.parametrize("steps, spectrum, pattern", [
     ([np.nan], [(1.0, 2.0)], r"^steps must"),
     ([np.inf, 1.0], [(1.0, 2.0)], r"^steps must"),
     ([[1.0]], [(1.0, 2.0)], r"^steps must be a 1-dimensional"),
     ("abc", [(1.0, 2.0)], r"^steps must"),
     (0.5, [(1.0, 2.0)], r"^steps must be a 1-dimensional"),
-    ([0.5], [(2.0, 1.0)], r"^intervals\[0\] must satisfy lo <= hi"),
-    ([0.5], [(0.0, 1.0)], r"^intervals\[0\]\[0\] must be a finite number > 0"),
-    ([0.5], [(-1.0, 1.0)], r"^intervals\[0\]\[0\] must"),
-    ([0.5], [(1.0, 3.0), (2.0, 4.0)], r"^intervals\[1\] must start above"),
-    ([0.5], [], r"^intervals must contain"),
-    ([0.5], 3.0, r"^intervals must be a sequence"),
-    ([0.5], None, r"^intervals must be a sequence"),
-    ([0.5], [(1.0, np.nan)], r"^intervals\[0\]\[1\] must"),
+    ([0.5], [(2.0, 1.0)], AS_SPEC + r"intervals\[0\] must satisfy lo <= hi"),
+    ([0.5], [(0.0, 1.0)], AS_SPEC + r"intervals\[0\]\[0\] must be a finite number > 0"),
+    ([0.5], [(-1.0, 1.0)], AS_SPEC + r"intervals\[0\]\[0\] must"),
+    ([0.5], [(1.0, 3.0), (2.0, 4.0)], AS_SPEC + r"intervals\[1\] must start above"),
+    ([0.5], [], AS_SPEC + r"intervals must contain"),
+    ([0.5], 3.0, AS_SPEC + r"intervals must be a sequence"),
+    ([0.5], None, AS_SPEC + r"intervals must be a sequence"),
+    ([0.5], [(1.0, np.nan)], AS_SPEC + r"intervals\[0\]\[1\] must"),
 ])
 def test_sup_residual_rejects(steps, spectrum, pattern):
     for f in (sup_residual, log_sup_residual, argmax_residual):

@@ -103,9 +103,9 @@ def test_as_steps():
         as_steps([1.0, 2.0], 3)
     with pytest.raises(ValueError, match=r"^T must be an integer >= 0"):
         as_steps([1.0, 2.0], 1.5)
-    with pytest.raises(ValueError, match=r"^steps must"):
+    with pytest.raises(ValueError, match=r"^schedule must"):
         as_steps([1.0, np.nan])
-    with pytest.raises(ValueError, match=r"^steps must be a 1-dimensional"):
+    with pytest.raises(ValueError, match=r"^schedule must be a 1-dimensional"):
         as_steps([[1.0]])
 
 
