@@ -248,12 +248,13 @@ def _alternant(roots: np.ndarray, spec: Spectrum, n: int):
     return cand[sel], sg[sel], lmax
 
 
-def _level_solve(ref: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, float]:
+def _level_solve(ref: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, float] | None:
     """The degree-``n`` ``p`` with ``p(0) = 1`` and ``p(x_j) = sig_j h`` on the reference ``x_0..x_n``.
 
     Barycentric form on the nodes ``{0, x_0, ..., x_n}`` (weights in log space): the (n+1)-th divided
     difference of ``p`` vanishes, ``w_0 + h sum_j w_j sig_j = 0``. Its ``n`` roots (one between
-    consecutive reference points) by vectorised bisection then regula falsi. Returns ``(roots, log|h|)``.
+    consecutive reference points) by vectorised bisection then regula falsi. Returns ``(roots, log|h|)``,
+    or ``None`` when ``h`` is 0 or not finite in float64.
     """
     y = np.concatenate([[0.0], ref])
     N = y.size
@@ -263,6 +264,8 @@ def _level_solve(ref: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, float]:
     sgn = np.where((N - 1 - np.arange(N)) % 2 == 0, 1.0, -1.0)
     W = sgn * np.exp(logw - logw.max())
     h = -W[0] / float(np.dot(W[1:], sig))
+    if not 0.0 < abs(h) < math.inf:  # the level underflows (or the weights cancel): no interpolant to exchange
+        return None
     f = np.concatenate([[1.0], sig * h])
 
     def p(lam: np.ndarray) -> np.ndarray:
@@ -406,7 +409,10 @@ def minimax(spectrum: Spectrum, degree: int, *, tol: float = 1e-9, maxit: int = 
             best_log, best_roots = lmax, roots
         if ref is None or best_log - lower < max(tol, 1e-3) or stale >= 3:
             break
-        roots, log_h = _level_solve(ref, sig)
+        solved = _level_solve(ref, sig)
+        if solved is None:
+            break
+        roots, log_h = solved
         roots = _refit_gap_root(roots, ref, spec)
         lower = max(lower, log_h)
     if best_log - lower >= tol:
