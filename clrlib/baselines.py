@@ -78,7 +78,8 @@ def chebyshev_steps(mu: float, L: float, T: int, order: str = "increasing") -> n
     if order not in ("increasing", "decreasing", "leja"):
         raise ValueError(f"order must be 'increasing', 'decreasing' or 'leja', got {order!r}")
     i = np.arange(1, T + 1)
-    roots = 0.5 * (L + mu) + 0.5 * (L - mu) * np.cos((2 * i - 1) * np.pi / (2 * T))
+    # the same, as mu + (L - mu)/2 (1 + cos): (L + mu)/2 would overflow near float64's max
+    roots = mu + (0.5 * (L - mu)) * (1.0 + np.cos((2 * i - 1) * np.pi / (2 * T)))
     roots = np.sort(roots)  # increasing roots = decreasing steps
     if roots[0] < 1.0 / np.finfo(float).max:        # 1/lam would overflow
         raise ValueError(f"mu must be large enough that the steps 1/lam are finite floats (mu >~ 5.6e-309), got {mu!r}")

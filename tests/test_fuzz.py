@@ -7,8 +7,9 @@ Arguments are drawn by parameter *kind*: the kind comes from the parameter's nam
 the function overrides it (``OVERRIDES``). Each kind mixes valid, extreme-but-valid and invalid values.
 
 The contract checked on every call: it returns within ``TIME_BOX`` seconds, raises nothing but
-``ValueError``, ``TypeError`` or ``clrlib.DivergenceError``, and its result holds no NaN or infinity
-unless the function is listed in ``NONFINITE_OK`` (documented there). Invariants (``check_*``) are
+``ValueError``, ``TypeError`` or ``clrlib.DivergenceError``, a ``ValueError``'s message names one of the
+call's arguments or the budget it refuses, and its result holds no NaN or infinity unless the function is
+listed in ``NONFINITE_OK`` (documented there). Invariants (``check_*``) are
 checked on valid results.
 
 Profiles: ``make test`` runs a few derandomised examples per function (about a minute in all);
