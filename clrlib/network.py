@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.sparse.linalg import ArpackError, LinearOperator, eigsh
 
 from . import _validate as V
 from .schedules import Schedule, as_steps
@@ -294,12 +294,17 @@ def hessian_operator(model: MLP, theta: np.ndarray, X: np.ndarray, y: np.ndarray
                           dtype=np.float64)
 
 
+#: Most parameters for which :func:`hessian_top_eigenvalues` falls back to the dense Hessian when ARPACK fails.
+MAX_DENSE_HESSIAN: int = 2_000
+
+
 def hessian_top_eigenvalues(model: MLP, theta: np.ndarray, X: np.ndarray, y: np.ndarray, k: int = 20,
                             seed: int | np.random.Generator = 0, tol: float = 1e-8) -> np.ndarray:
     """The ``k`` largest (algebraic) eigenvalues of ``H(theta)``, sorted decreasing.
 
     Lanczos (ARPACK, ``scipy.sparse.linalg.eigsh(which="LA")``) on :func:`hessian_operator`,
-    with a seeded random start vector; every iteration is one exact Hessian-vector product.
+    with a seeded random start vector; every iteration is one exact Hessian-vector product. Where ARPACK
+    cannot run (a Hessian that vanishes) the eigenvalues of the dense Hessian (``n_params`` products).
     """
     op = hessian_operator(model, theta, X, y)
     k = V.count("k", k, 1)
@@ -307,7 +312,14 @@ def hessian_top_eigenvalues(model: MLP, theta: np.ndarray, X: np.ndarray, y: np.
         raise ValueError(f"k must be < n_params={model.n_params}, got {k}")
     tol = V.positive("tol", tol)
     v0 = V.rng(seed).standard_normal(model.n_params)
-    vals = eigsh(op, k=k, which="LA", v0=v0, tol=tol, return_eigenvectors=False)
+    try:
+        vals = eigsh(op, k=k, which="LA", v0=v0, tol=tol, return_eigenvectors=False)
+    except ArpackError as exc:  # e.g. a Hessian that vanishes (saturated units): ARPACK cannot start
+        if model.n_params > MAX_DENSE_HESSIAN:
+            raise ValueError(f"theta: ARPACK failed on this Hessian ({exc}) and n_params = {model.n_params} is above "
+                             f"MAX_DENSE_HESSIAN = {MAX_DENSE_HESSIAN} (memory budget) for the dense fallback") from None
+        H = op @ np.eye(model.n_params)
+        vals = np.linalg.eigvalsh(0.5 * (H + H.T))[-k:]
     return np.sort(vals)[::-1]
 
 

@@ -87,8 +87,9 @@ def _green_parts(spec: Spectrum, x: float) -> tuple[float, float, tuple[float, .
     """``(g_E(x), tau, harmonic measures of the intervals)`` on the scale ``d = 1``."""
     if len(spec.intervals) == 1:
         (a, d), = spec.intervals
-        # one interval: g(x) = arccosh((a + d - 2x)/(d - a)) = 2 artanh(sqrt((a - x)/(d - x))) (no cancellation)
-        return 2.0 * math.atanh(math.sqrt((a - x) / (d - x))), float("nan"), (1.0,)
+        # g(x) = arccosh(1 + 2 (a - x)/(d - a)): no cancellation, and finite far below a (the artanh form rounded to
+        # artanh(1) there)
+        return _acosh1p_ratio(a - x, d - a), float("nan"), (1.0,)
     (a, b), (c, d) = spec.intervals
     s = d
     a, b, c, d, x = a / s, b / s, c / s, d / s, x / s

@@ -36,6 +36,7 @@ from .counts import (
     log_cyclical_worst_case,
 )
 from .optimal import best_schedule, cheb_per_cluster, clr_momentum, cyclical_heavy_ball, minimax, minimax_iterations
+from .polynomials import log_sup_residual
 from .spectra import Spectrum, as_bimodal, as_spectrum
 from .theory import clr_parameters, first_true, gd_iterations
 
@@ -195,7 +196,10 @@ def _clr_count(name: str):
 
 
 def _minimax_log(spec: Spectrum, T: int, eps: float) -> float:
-    return 0.0 if T == 0 else math.log(minimax(spec, T).sup)
+    if T == 0:
+        return 0.0
+    M = minimax(spec, T)
+    return math.log(M.sup) if M.sup > 0.0 else log_sup_residual(M.steps, spec)  # the sup may underflow
 
 
 for _m in (

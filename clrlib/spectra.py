@@ -317,7 +317,7 @@ class Quadratic:
         return self.hvp(x) - self._cast("b", x.dtype)
 
     def value(self, x: np.ndarray) -> float:
-        """``f(x) - f(x*) = 1/2 (x - x*)^T H (x - x*)``."""
+        """``f(x) - f(x*) = 1/2 (x - x*)^T H (x - x*)`` (``inf`` only if it exceeds float64's range)."""
         e = self._vector("x", V.real_array("x", x, ndim=1)) - self.x_star
         return 0.5 * float(e @ self.hvp(e))
 
@@ -396,4 +396,7 @@ def least_squares_data(eigenvalues: np.ndarray, n_samples: int, seed: int | np.r
     v = random_orthogonal(d, gen)
     X = (u * np.sqrt(eig)) @ v.T
     y = X @ gen.standard_normal(d) + noise * gen.standard_normal(n_samples)
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError(f"eigenvalues and noise must keep X and y within float64's range "
+                         f"(largest eigenvalue {eig.max():.3g}, noise {noise:.3g})")
     return X, y
