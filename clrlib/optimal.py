@@ -587,7 +587,7 @@ def cheb_per_cluster(spectrum: Bimodal, eps: float) -> ClusterChebyshev:
 
     both terms decreasing in ``m``. For every ``k`` the least ``m`` is found by bisection on this
     formula; the pair with the least ``k + m`` is returned (ties: the least ``k``). Its ``sup`` is the exact
-    sup of the returned float steps (:func:`log_sup_residual`), and ``m`` is corrected by that exact check
+    sup of the returned float steps (:func:`~clrlib.polynomials.log_sup_residual`), and ``m`` is corrected by that exact check
     where the closed form and float rounding disagree at the boundary. Refused (time budget) when no pair with
     ``k + m <= MAX_CLUSTER_STEPS`` reaches ``eps``.
     """
